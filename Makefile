@@ -1,0 +1,44 @@
+# Relais — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup vendor db demo serve bench clean
+
+$(VENV)/.deps: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || (echo "Python 3.11+ is required" && exit 1)
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: $(VENV)/.deps requirements-dev.txt
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+static/vendor/.built: package.json package-lock.json scripts/copy_vendor.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(PYTHON) scripts/copy_vendor.py
+	touch $@
+
+vendor: static/vendor/.built
+
+setup: $(VENV)/.deps vendor
+
+db: $(VENV)/.deps
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) relais demo --if-empty
+
+run: setup demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev-deps vendor
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance/relais.sqlite3*

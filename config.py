@@ -1,0 +1,84 @@
+"""Settings, one class per environment. Every value can be overridden by an
+environment variable of the same name (``DATABASE_URL``, ``REDIS_URL``,
+``SECRET_KEY``, ...)."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+def _env(name, default=None):
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def _sqlalchemy_url(url):
+    # Heroku-style URLs and plain postgresql:// both go through psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = _env("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _sqlalchemy_url(
+        _env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'relais.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = _env("REDIS_URL")
+    SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE", "threading")
+    DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "Europe/Paris")
+    DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "fr")
+    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", 1024 * 1024))
+    EVENTS_PAGE_SIZE = int(_env("EVENTS_PAGE_SIZE", 200))
+    PUBLISHED_BOARD_DAYS = int(_env("PUBLISHED_BOARD_DAYS", 30))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_CHECK_DEFAULT = False  # checked in workflow.security for cookie-authenticated writes
+    WTF_CSRF_TIME_LIMIT = None
+    JSON_SORT_KEYS = False
+    TESTING = False
+    DEBUG = False
+    ENV_NAME = "base"
+
+
+class DevelopmentConfig(Config):
+    DEBUG = _env("FLASK_DEBUG", "0") == "1"
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    TESTING = True
+    ENV_NAME = "testing"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    REDIS_URL = None
+    # scrypt's defaults are deliberately slow; tests hash many passwords.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": int(_env("DB_POOL_SIZE", 10)),
+        "max_overflow": int(_env("DB_MAX_OVERFLOW", 10)),
+    }
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name=None):
+    """The config class named by ``name`` or ``RELAIS_ENV`` (development by default)."""
+    return CONFIGS[(name or _env("RELAIS_ENV", "development")).lower()]

@@ -1,0 +1,58 @@
+"""Relais: a collaborative publication workflow for a library network."""
+import logging
+import os
+
+from flask import Flask
+
+from config import DEFAULT_SECRET_KEY, config_for
+
+BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config=None, config_name=None):
+    """The application factory: config, extensions, blueprints, error handlers, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(BASE_DIR, "templates"),
+        static_folder=os.path.join(BASE_DIR, "static"),
+        instance_path=os.path.join(BASE_DIR, "instance"),
+    )
+    app.config.from_object(config_for(config_name))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
+        raise RuntimeError("Production refuses to start with the default SECRET_KEY: set SECRET_KEY.")
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    from .extensions import csrf, db, login_manager, migrate
+    from . import models  # noqa: F401  (register the tables)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from .events import Publisher
+
+    app.extensions["relais_publisher"] = Publisher()
+
+    from . import database, security
+
+    database.init_app(app)
+    security.init_app(app)
+
+    from .api import bp as api_bp
+    from .web import bp as web_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+
+    from .realtime import init_app as init_realtime
+
+    init_realtime(app)
+
+    from .cli import relais_cli
+
+    app.cli.add_command(relais_cli)
+    return app

@@ -1,0 +1,6 @@
+"""The REST API under /api/v1: JSON in and out, problem details on error."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import errors, me, groups, items, events, channels, openapi  # noqa: E402,F401

@@ -1,0 +1,16 @@
+"""The event feed: what happened since a given event id, for catching up."""
+from flask import jsonify, request
+
+from ..schemas import EventOut, EventsQueryIn
+from ..services import queries
+from . import bp
+from .common import caller
+
+
+@bp.get("/events")
+def list_events():
+    user = caller()
+    args = EventsQueryIn().load(request.args.to_dict())
+    events, more = queries.events_since(user, args["since"], args["group"], args["limit"])
+    last = events[-1].id if events else args["since"]
+    return jsonify({"events": EventOut(many=True).dump(events), "last_event_id": last, "has_more": more})

@@ -1,0 +1,104 @@
+"""Items: read, edit, move, transitions, reviews, scheduling, comments, history."""
+from flask import jsonify
+
+from ..schemas import (CommentIn, CommentOut, EventOut, ItemOut, ItemPatchIn, MoveIn, ReviewIn,
+                       ReviewOut, ScheduleIn, TransitionIn)
+from ..services import comments as comment_service
+from ..services import items as item_service
+from ..services import queries
+from . import bp
+from .common import caller, expected_version, json_body, with_etag
+
+
+def _item_response(item, status=200):
+    response = jsonify(ItemOut().dump(item))
+    response.status_code = status
+    return with_etag(response, item.version)
+
+
+@bp.get("/items/<int:item_id>")
+def get_item(item_id):
+    item, _ = queries.item_detail(caller(), item_id)
+    return _item_response(item)
+
+
+@bp.patch("/items/<int:item_id>")
+def patch_item(item_id):
+    user = caller()
+    data = ItemPatchIn().load(json_body())
+    version = expected_version(data, required=True)
+    data.pop("version", None)
+    item = item_service.update_item(user, item_id, data, version)
+    return _item_response(item)
+
+
+@bp.delete("/items/<int:item_id>")
+def delete_item(item_id):
+    user = caller()
+    item = item_service.delete_item(user, item_id, expected_version({}))
+    return _item_response(item)
+
+
+@bp.post("/items/<int:item_id>/restore")
+def restore_item(item_id):
+    return _item_response(item_service.restore_item(caller(), item_id))
+
+
+@bp.post("/items/<int:item_id>/move")
+def move_item(item_id):
+    user = caller()
+    data = MoveIn().load(json_body())
+    item = item_service.move_item(user, item_id, state=data.get("state"), before_id=data.get("before_id"),
+                                  after_id=data.get("after_id"), comment=data.get("comment"),
+                                  expected_version=expected_version(data))
+    return _item_response(item)
+
+
+@bp.post("/items/<int:item_id>/transitions")
+def transition_item(item_id):
+    user = caller()
+    data = TransitionIn().load(json_body())
+    item = item_service.transition_item(user, item_id, data["to"], data.get("comment"),
+                                        expected_version=expected_version(data))
+    return _item_response(item)
+
+
+@bp.get("/items/<int:item_id>/reviews")
+def list_reviews(item_id):
+    return jsonify(ReviewOut(many=True).dump(queries.reviews_of(caller(), item_id)))
+
+
+@bp.post("/items/<int:item_id>/reviews")
+def review_item(item_id):
+    user = caller()
+    data = ReviewIn().load(json_body())
+    review = item_service.review_item(user, item_id, data["decision"], data.get("comment", ""),
+                                      expected_version=expected_version(data))
+    return jsonify(ReviewOut().dump(review)), 201
+
+
+@bp.post("/items/<int:item_id>/schedule")
+def schedule_item(item_id):
+    user = caller()
+    data = ScheduleIn().load(json_body())
+    item = item_service.schedule_item(user, item_id, data["scheduled_at"], data["channel"],
+                                      expected_version=expected_version(data))
+    return _item_response(item)
+
+
+@bp.get("/items/<int:item_id>/comments")
+def list_comments(item_id):
+    return jsonify(CommentOut(many=True).dump(comment_service.list_comments(caller(), item_id)))
+
+
+@bp.post("/items/<int:item_id>/comments")
+def add_comment(item_id):
+    user = caller()
+    data = CommentIn().load(json_body())
+    comment = comment_service.add_comment(user, item_id, data["body"])
+    return jsonify(CommentOut().dump(comment)), 201
+
+
+@bp.get("/items/<int:item_id>/history")
+def item_history(item_id):
+    return jsonify(EventOut(many=True).dump(queries.history(caller(), item_id)))

@@ -1,0 +1,69 @@
+"""``flask --app wsgi relais ...`` commands. Thin: they call the services."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .domain.errors import DomainError
+
+relais_cli = AppGroup("relais", help="Relais administration commands.")
+
+
+def _fail(exc):
+    raise click.ClickException(exc.detail)
+
+
+@relais_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users.")
+def demo_command(if_empty):
+    """Load a realistic demo network (refused under the Production config)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("The demo data must not be loaded under the Production config.")
+    from .demo import load_demo
+
+    loaded = load_demo(if_empty=if_empty)
+    click.echo("Demo loaded: users alice, bruno, chloe, emma, david, admin (password relais-demo)."
+               if loaded else "Database already has data: demo not loaded.")
+
+
+@relais_cli.command("create-user")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--display-name")
+@click.option("--email")
+@click.option("--library")
+@click.option("--coordinator", is_flag=True)
+@click.option("--admin", is_flag=True)
+def create_user_command(username, password, display_name, email, library, coordinator, admin):
+    """Create an account."""
+    from .services.accounts import create_user
+
+    try:
+        user = create_user(username, password, display_name=display_name, email=email, library=library,
+                           coordinator=coordinator, admin=admin)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"Created user {user.username}.")
+
+
+@relais_cli.command("add-member")
+@click.argument("username")
+@click.argument("group")
+@click.option("--role", type=click.Choice(["agent", "lead"]), default="agent", show_default=True)
+def add_member_command(username, group, role):
+    """Make USERNAME an agent or lead of GROUP (by name)."""
+    from .services.accounts import add_member
+
+    try:
+        add_member(username, group, role)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"{username} is now {role} of {group}.")
+
+
+@relais_cli.command("publish-due")
+def publish_due_command():
+    """Publish every scheduled item whose time has come (safe to run concurrently)."""
+    from .services.items import publish_due
+
+    count = publish_due()
+    click.echo(f"Published {count} item(s).")

@@ -1,0 +1,1 @@
+"""The rules of Relais in plain Python: no Flask, no SQLAlchemy, no I/O."""

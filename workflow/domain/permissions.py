@@ -1,0 +1,73 @@
+"""The role × action table: which roles may do what, outside the state
+machine's transitions (those live in ``states.py``).
+
+Roles here are relative to the group of the object acted on: ``agent`` and
+``lead`` are memberships of that group; ``coordinator`` and ``admin`` are
+network-wide. ``author`` means the actor wrote the item.
+"""
+from .errors import Forbidden, NotFound
+from .roles import ADMIN, AGENT, COORDINATOR, LEAD, Actor
+
+AUTHOR = "author"
+
+VIEW_GROUP = "group.view"
+CREATE_ITEM = "item.create"
+EDIT_ITEM = "item.edit"
+MOVE_ITEM = "item.move"  # reorder inside a column
+DELETE_ITEM = "item.delete"
+RESTORE_ITEM = "item.restore"
+COMMENT = "comment.create"
+REVIEW = "review.create"
+SET_WIP_LIMITS = "group.set_wip_limits"
+MANAGE_USERS = "user.manage"
+MANAGE_GROUPS = "group.manage"
+
+TABLE = {
+    VIEW_GROUP: {AGENT, LEAD, COORDINATOR, ADMIN},
+    CREATE_ITEM: {AGENT, LEAD, COORDINATOR, ADMIN},
+    EDIT_ITEM: {AGENT, LEAD, COORDINATOR, ADMIN},
+    MOVE_ITEM: {AGENT, LEAD, COORDINATOR, ADMIN},
+    DELETE_ITEM: {AUTHOR, LEAD, COORDINATOR, ADMIN},
+    RESTORE_ITEM: {AUTHOR, LEAD, COORDINATOR, ADMIN},
+    COMMENT: {AGENT, LEAD, COORDINATOR, ADMIN},
+    REVIEW: {LEAD},
+    SET_WIP_LIMITS: {LEAD, COORDINATOR, ADMIN},
+    MANAGE_USERS: {ADMIN},
+    MANAGE_GROUPS: {ADMIN},
+}
+
+ACTION_LABELS = {
+    VIEW_GROUP: "see this group",
+    CREATE_ITEM: "propose items in this group",
+    EDIT_ITEM: "edit this item",
+    MOVE_ITEM: "reorder this board",
+    DELETE_ITEM: "delete this item",
+    RESTORE_ITEM: "restore this item",
+    COMMENT: "comment on this item",
+    REVIEW: "review this item",
+    SET_WIP_LIMITS: "set this board's limits",
+    MANAGE_USERS: "manage accounts",
+    MANAGE_GROUPS: "manage working groups",
+}
+
+
+def is_allowed(actor: Actor, action: str, *, is_author: bool = False) -> bool:
+    allowed = TABLE[action]
+    if is_author and AUTHOR in allowed and actor.can_see_group():
+        return True
+    return bool(actor.roles & allowed)
+
+
+def check_visible(actor: Actor, what="item"):
+    """Another group's things do not exist for an outsider: 404, not 403."""
+    if not actor.can_see_group():
+        raise NotFound(f"No such {what}.")
+
+
+def require(actor: Actor, action: str, *, is_author: bool = False):
+    """Raise NotFound if the group is invisible to the actor, Forbidden if the
+    action is not theirs to make."""
+    if action not in (MANAGE_USERS, MANAGE_GROUPS):
+        check_visible(actor)
+    if not is_allowed(actor, action, is_author=is_author):
+        raise Forbidden(f"You may not {ACTION_LABELS[action]}.")

@@ -1,0 +1,218 @@
+"""The publication state machine: the states of an item, the transitions
+between them and who may make each. The single place where this is decided."""
+from dataclasses import dataclass
+
+from .errors import Conflict, Forbidden, Invalid
+from .roles import ADMIN, AGENT, COORDINATOR, LEAD, SYSTEM, Actor
+
+PROPOSED = "proposed"
+IN_REVIEW = "in_review"
+APPROVED = "approved"
+REJECTED = "rejected"
+SCHEDULED = "scheduled"
+PUBLISHED = "published"
+ARCHIVED = "archived"
+
+STATES = (PROPOSED, IN_REVIEW, APPROVED, SCHEDULED, PUBLISHED, REJECTED, ARCHIVED)
+BOARD_COLUMNS = (PROPOSED, IN_REVIEW, APPROVED, SCHEDULED, PUBLISHED)
+HIDDEN_COLUMNS = (REJECTED, ARCHIVED)
+# States whose content can still be edited.
+EDITABLE_STATES = (PROPOSED, IN_REVIEW, APPROVED, SCHEDULED)
+# Content edits of these states by a non-lead send the item back to review.
+APPROVAL_COVERED_STATES = (APPROVED, SCHEDULED)
+CONTENT_FIELDS = ("title", "body", "resource_url", "resource_type")
+
+STATE_LABELS = {
+    PROPOSED: "Proposé",
+    IN_REVIEW: "En relecture",
+    APPROVED: "Approuvé",
+    SCHEDULED: "Programmé",
+    PUBLISHED: "Publié",
+    REJECTED: "Refusé",
+    ARCHIVED: "Archivé",
+}
+
+# Who may make a transition. "author" is a relation to the item, not a role.
+AUTHOR = "author"
+MEMBER = "member"  # agent or lead of the item's group
+
+SUBMIT = "submit"
+WITHDRAW = "withdraw"
+REQUEST_CHANGES = "request_changes"
+APPROVE = "approve"
+REJECT = "reject"
+SCHEDULE = "schedule"
+UNSCHEDULE = "unschedule"
+PUBLISH = "publish"
+ARCHIVE = "archive"
+UNARCHIVE = "unarchive"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: str
+    target: str | None  # None: "where it was before" (unarchive)
+    allowed: frozenset  # of AUTHOR, MEMBER, LEAD, COORDINATOR, ADMIN, SYSTEM
+    needs_comment: bool = False
+    four_eyes: bool = False  # the item's author may not make it
+    description: str = ""
+
+    def who(self):
+        names = {
+            AUTHOR: "the author",
+            MEMBER: "a member of the group",
+            LEAD: "a lead of the group",
+            COORDINATOR: "a coordinator",
+            ADMIN: "an admin",
+            SYSTEM: "the scheduler",
+        }
+        order = [AUTHOR, MEMBER, LEAD, COORDINATOR, ADMIN, SYSTEM]
+        text = " or ".join(names[w] for w in order if w in self.allowed)
+        if self.four_eyes:
+            text += " (not the item's author)"
+        return text
+
+
+def _t(action, source, target, allowed, **kw):
+    return Transition(action, source, target, frozenset(allowed), **kw)
+
+
+TRANSITIONS = (
+    _t(SUBMIT, PROPOSED, IN_REVIEW, {AUTHOR, MEMBER}, description="submit for review"),
+    _t(WITHDRAW, IN_REVIEW, PROPOSED, {AUTHOR}, description="withdraw from review"),
+    _t(REQUEST_CHANGES, IN_REVIEW, PROPOSED, {LEAD}, needs_comment=True, description="request changes"),
+    _t(APPROVE, IN_REVIEW, APPROVED, {LEAD}, four_eyes=True, description="approve"),
+    _t(REJECT, IN_REVIEW, REJECTED, {LEAD}, needs_comment=True, description="reject"),
+    _t(SCHEDULE, APPROVED, SCHEDULED, {LEAD, COORDINATOR}, description="schedule"),
+    _t(UNSCHEDULE, SCHEDULED, APPROVED, {LEAD, COORDINATOR}, description="unschedule"),
+    _t(PUBLISH, SCHEDULED, PUBLISHED, {COORDINATOR, SYSTEM}, description="publish now"),
+    _t(ARCHIVE, PUBLISHED, ARCHIVED, {LEAD, COORDINATOR}, description="archive"),
+    _t(ARCHIVE, REJECTED, ARCHIVED, {LEAD, COORDINATOR}, description="archive"),
+    _t(UNARCHIVE, ARCHIVED, None, {LEAD, COORDINATOR}, description="restore from archive"),
+)
+
+# Actions reached through a review decision rather than a plain transition.
+REVIEW_DECISIONS = {"approve": APPROVE, "request_changes": REQUEST_CHANGES, "reject": REJECT}
+
+
+def transitions_from(state):
+    return [t for t in TRANSITIONS if t.source == state]
+
+
+def _qualifies(transition, actor: Actor, is_author: bool):
+    """Whether the actor holds one of the transition's roles (before four-eyes)."""
+    allowed = transition.allowed
+    if AUTHOR in allowed and is_author:
+        return True
+    if MEMBER in allowed and actor.is_member:
+        return True
+    if LEAD in allowed and actor.is_lead:
+        return True
+    if COORDINATOR in allowed and (actor.is_coordinator or actor.is_admin):
+        # Admins hold coordinator rights on the workflow.
+        return True
+    if SYSTEM in allowed and actor.is_system:
+        return True
+    return False
+
+
+def describe_allowed(state):
+    """A sentence listing the transitions allowed from ``state`` and for whom."""
+    options = transitions_from(state)
+    if not options:
+        return f"No transition is possible from '{state}'."
+    parts = []
+    for t in options:
+        target = t.target or "its previous state"
+        parts.append(f"'{t.action}' to '{target}' by {t.who()}")
+    return f"From '{state}' the allowed transitions are: " + "; ".join(parts) + "."
+
+
+def allowed_actions(state, actor: Actor, is_author: bool):
+    """The transitions this actor may make now (used to show only possible moves)."""
+    return [
+        t for t in transitions_from(state)
+        if _qualifies(t, actor, is_author) and not (t.four_eyes and is_author)
+    ]
+
+
+def decide(state, action, actor: Actor, *, is_author: bool, comment: str | None = None,
+           previous_state: str | None = None):
+    """Check that ``actor`` may apply ``action`` to an item in ``state``.
+
+    Returns the target state. Raises Conflict when the action does not exist
+    from this state, Forbidden when the actor may not make it (four-eyes rule
+    included), Invalid when a required comment is missing.
+    """
+    candidates = [t for t in transitions_from(state) if t.action == action]
+    if not candidates:
+        raise Conflict(
+            f"Cannot '{action}' an item that is '{state}'. " + describe_allowed(state),
+            allowed=[t.action for t in transitions_from(state)],
+        )
+    transition = candidates[0]
+    return _apply(transition, actor, is_author, comment, previous_state)
+
+
+def _apply(transition, actor, is_author, comment, previous_state):
+    if not _qualifies(transition, actor, is_author):
+        raise Forbidden(f"Only {transition.who()} may {transition.description} this item.")
+    if transition.four_eyes and is_author:
+        raise Forbidden(
+            f"You may not {transition.description} an item you authored (four-eyes rule): "
+            "another lead of the group must do it."
+        )
+    if transition.needs_comment and not (comment and comment.strip()):
+        raise Invalid(
+            f"A comment is required to {transition.description}.",
+            errors={"comment": ["A comment is required for this decision."]},
+        )
+    if transition.target is None:
+        return previous_state or PUBLISHED
+    return transition.target
+
+
+def decide_target(state, target, actor: Actor, *, is_author: bool, comment: str | None = None,
+                  previous_state: str | None = None):
+    """Like :func:`decide`, for a move to a target column.
+
+    Returns ``(action, target)``. Where several transitions lead to the same
+    column (withdraw and request changes both go back to ``proposed``) the
+    first one this actor qualifies for wins, so an author withdraws and a lead
+    requests changes.
+    """
+    if target not in STATES:
+        raise Invalid(f"Unknown state '{target}'.", errors={"to": [f"Must be one of: {', '.join(STATES)}."]})
+    if target == state:
+        raise Conflict(f"The item is already '{state}'.")
+    candidates = [
+        t for t in transitions_from(state)
+        if t.target == target or (t.target is None and target == (previous_state or PUBLISHED))
+    ]
+    if not candidates:
+        raise Conflict(
+            f"An item cannot go from '{state}' to '{target}'. " + describe_allowed(state),
+            allowed=[t.target or previous_state for t in transitions_from(state)],
+        )
+    for t in candidates:
+        if _qualifies(t, actor, is_author) and not (t.four_eyes and is_author):
+            return t.action, _apply(t, actor, is_author, comment, previous_state)
+    # Nobody-qualifies: report the first candidate's reason.
+    return candidates[0].action, _apply(candidates[0], actor, is_author, comment, previous_state)
+
+
+def edit_sends_back_to_review(state, changed_fields, actor: Actor):
+    """An approval covers the content approved: a non-lead editing content of
+    an approved or scheduled item sends it back to review."""
+    if state not in APPROVAL_COVERED_STATES:
+        return False
+    if actor.is_lead:
+        return False
+    return any(f in CONTENT_FIELDS for f in changed_fields)
+
+
+__all__ = [
+    "STATES", "BOARD_COLUMNS", "TRANSITIONS", "decide", "decide_target", "allowed_actions",
+    "describe_allowed", "edit_sends_back_to_review", "AGENT", "LEAD", "COORDINATOR", "ADMIN",
+]

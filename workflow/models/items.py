@@ -1,0 +1,103 @@
+"""Items (proposed publications) with their labels, assignees, comments and reviews."""
+from datetime import datetime
+
+from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table,
+                        Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..domain.states import STATES
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+RESOURCE_TYPES = ("video", "self_training", "ebook", "article", "kids", "audio", "other")
+DECISIONS = ("approve", "request_changes", "reject")
+
+item_labels = Table(
+    "item_labels", db.metadata,
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("label_id", ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+item_assignees = Table(
+    "item_assignees", db.metadata,
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Label(db.Model):
+    __tablename__ = "labels"
+    __table_args__ = (UniqueConstraint("group_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+
+
+def _in(values):
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class Item(db.Model):
+    __tablename__ = "items"
+    __table_args__ = (
+        CheckConstraint(f"state IN {_in(STATES)}", name="state"),
+        CheckConstraint(f"resource_type IN {_in(RESOURCE_TYPES)}", name="resource_type"),
+        Index("ix_items_board", "group_id", "deleted", "state", "rank"),
+        Index("ix_items_due", "state", "scheduled_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    resource_type: Mapped[str] = mapped_column(String(20))
+    resource_url: Mapped[str | None] = mapped_column(String(2048))
+    audience: Mapped[str] = mapped_column(String(120), default="")
+    state: Mapped[str] = mapped_column(String(20), default="proposed")
+    # State before archiving, so restoring from the archive brings it back there.
+    archived_from: Mapped[str | None] = mapped_column(String(20))
+    rank: Mapped[str] = mapped_column(String(255))
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped["Group"] = relationship()  # noqa: F821
+    author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821
+    channel: Mapped["Channel | None"] = relationship()  # noqa: F821
+    labels: Mapped[list[Label]] = relationship(secondary=item_labels, order_by=Label.name)
+    assignees: Mapped[list["User"]] = relationship(  # noqa: F821
+        secondary=item_assignees, order_by="User.username"
+    )
+
+    # Optimistic locking: every UPDATE says "WHERE version = <the one I read>",
+    # so of two racing writers one wins and the other gets StaleDataError (→ 409).
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    author: Mapped["User"] = relationship()  # noqa: F821
+
+
+class Review(db.Model):
+    __tablename__ = "reviews"
+    __table_args__ = (CheckConstraint(f"decision IN {_in(DECISIONS)}", name="decision"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    item_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewer: Mapped["User"] = relationship()  # noqa: F821

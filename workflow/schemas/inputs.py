@@ -1,0 +1,127 @@
+"""Input schemas. Every field is typed and bounded; unknown fields raise."""
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from ..domain.states import REVIEW_DECISIONS, STATES
+from ..models.items import RESOURCE_TYPES
+
+MAX_LABELS = 20
+MAX_ASSIGNEES = 20
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class Text(fields.String):
+    """A string that refuses NUL characters (PostgreSQL cannot store them)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in value:
+            raise ValidationError("Must not contain NUL characters.")
+        return value
+
+
+class ChannelRef(fields.Field):
+    """A channel named by its id (integer) or its slug (string)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise ValidationError("Must be a channel id (integer) or slug (string).")
+        if isinstance(value, str) and not (1 <= len(value) <= 60):
+            raise ValidationError("Must be a channel id or slug.")
+        return value
+
+
+class AwareDateTime(fields.AwareDateTime):
+    def __init__(self, **kw):
+        super().__init__(format="iso", default_timezone=None, **kw)
+        self.error_messages["naive"] = "Must include a time zone (e.g. 2026-12-01T10:00:00+01:00)."
+
+
+Title = lambda **kw: Text(validate=validate.Length(min=1, max=200), **kw)  # noqa: E731
+Summary = lambda **kw: Text(validate=validate.Length(max=2000), **kw)  # noqa: E731
+Body = lambda **kw: Text(validate=validate.Length(max=50000), **kw)  # noqa: E731
+ResourceType = lambda **kw: fields.String(validate=validate.OneOf(RESOURCE_TYPES), **kw)  # noqa: E731
+ResourceUrl = lambda **kw: fields.Url(  # noqa: E731
+    schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=2048), **kw)
+Audience = lambda **kw: Text(validate=validate.Length(max=120), **kw)  # noqa: E731
+Labels = lambda **kw: fields.List(  # noqa: E731
+    Text(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=MAX_LABELS), **kw)
+Assignees = lambda **kw: fields.List(  # noqa: E731
+    fields.String(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=MAX_ASSIGNEES), **kw)
+
+
+class ItemCreateIn(StrictSchema):
+    title = Title(required=True)
+    summary = Summary(load_default="")
+    body = Body(load_default="")
+    resource_type = ResourceType(required=True)
+    resource_url = ResourceUrl(load_default=None, allow_none=True)
+    audience = Audience(load_default="")
+    channel = ChannelRef(load_default=None, allow_none=True)
+    labels = Labels(load_default=list)
+    assignees = Assignees(load_default=list)
+
+
+class ItemPatchIn(StrictSchema):
+    title = Title()
+    summary = Summary()
+    body = Body()
+    resource_type = ResourceType()
+    resource_url = ResourceUrl(allow_none=True)
+    audience = Audience()
+    channel = ChannelRef(allow_none=True)
+    labels = Labels()
+    assignees = Assignees()
+    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+class MoveIn(StrictSchema):
+    state = fields.String(validate=validate.OneOf(STATES))
+    before_id = fields.Integer(strict=True, allow_none=True)
+    after_id = fields.Integer(strict=True, allow_none=True)
+    comment = Text(validate=validate.Length(max=10000), load_default=None, allow_none=True)
+    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+    @validates_schema
+    def one_anchor(self, data, **kwargs):
+        if data.get("before_id") is not None and data.get("after_id") is not None:
+            raise ValidationError("Give before_id or after_id, not both.", "before_id")
+        if "state" not in data and data.get("before_id") is None and data.get("after_id") is None:
+            raise ValidationError("Give a target state, a before_id or an after_id.", "state")
+
+
+class TransitionIn(StrictSchema):
+    to = fields.String(required=True, validate=validate.OneOf(STATES))
+    comment = Text(validate=validate.Length(max=10000), load_default=None, allow_none=True)
+    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+class ReviewIn(StrictSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(tuple(REVIEW_DECISIONS)))
+    comment = Text(validate=validate.Length(max=10000), load_default="")
+    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+class ScheduleIn(StrictSchema):
+    scheduled_at = AwareDateTime(required=True)
+    channel = ChannelRef(required=True)
+    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+class CommentIn(StrictSchema):
+    body = Text(required=True, validate=validate.Length(min=1, max=10000))
+
+
+class TokenIn(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(load_default="api", validate=validate.Length(min=1, max=80))
+
+
+class EventsQueryIn(StrictSchema):
+    since = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    group = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))

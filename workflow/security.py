@@ -1,0 +1,63 @@
+"""Who is calling: browser sessions (Flask-Login) or personal API tokens
+(``Authorization: Bearer``). CSRF is checked on every cookie-authenticated
+write; Bearer requests carry no cookie authority and are exempt."""
+from flask import g, request
+from flask_login import AnonymousUserMixin
+from flask_wtf.csrf import CSRFError
+
+from .extensions import csrf, db, login_manager
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def bearer_token():
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return None
+
+
+def init_app(app):
+    login_manager.login_view = "web.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+
+    @login_manager.user_loader
+    def load_user(session_id):
+        from .models import User
+
+        try:
+            user_id, generation = (int(part) for part in session_id.split(":"))
+        except (ValueError, AttributeError):
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or user.session_generation != generation or not user.active:
+            return None
+        return user
+
+    @app.before_request
+    def authenticate_and_protect():
+        token = bearer_token()
+        g.auth_via_token = token is not None
+        if token is not None:
+            from .services.accounts import user_for_token
+
+            # A Bearer request is authenticated by its token alone, never by a cookie.
+            g._login_user = user_for_token(token) or AnonymousUserMixin()
+            return None
+        if request.method in UNSAFE_METHODS and app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        return response
+
+    assert CSRFError

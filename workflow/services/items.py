@@ -1,0 +1,489 @@
+"""Item use cases: propose, edit, move, transition, schedule, publish, delete, restore."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+
+from ..domain import permissions as perm
+from ..domain import states as st
+from ..domain.errors import Conflict, Invalid, NotFound, RuleBroken
+from ..domain.ranking import initial_ranks, rank_between
+from ..domain.roles import SYSTEM_ACTOR
+from ..domain.scheduling import ChannelRules, check_slot, local_day
+from ..extensions import db
+from ..models import Channel, Event, Group, Item, Label, Membership, Review, User, utcnow
+from ..schemas.outputs import dump_item
+from .common import actor_for, event_message, load_item, require_user, unit_of_work
+
+CREATED = "item.created"
+UPDATED = "item.updated"
+MOVED = "item.moved"
+TRANSITIONED = "item.transitioned"
+SCHEDULED_EVENT = "item.scheduled"
+PUBLISHED_EVENT = "item.published"
+DELETED = "item.deleted"
+RESTORED = "item.restored"
+REVIEWED = "review.created"
+
+EDITABLE_FIELDS = ("title", "summary", "body", "resource_type", "resource_url", "audience",
+                   "channel", "labels", "assignees")
+
+
+# ---------------------------------------------------------------- helpers
+
+def _check_version(item, expected_version):
+    if expected_version is not None and expected_version != item.version:
+        raise Conflict(
+            f"This item was changed since you read it (your version {expected_version}, "
+            f"current version {item.version}).",
+            current=dump_item(item),
+        )
+
+
+def _resolve_channel(ref):
+    if ref is None:
+        return None
+    if isinstance(ref, int):
+        channel = db.session.get(Channel, ref) if 0 < ref < 2**63 else None
+    else:
+        channel = db.session.scalar(select(Channel).where(Channel.slug == ref))
+    if channel is None:
+        raise Invalid(f"No channel '{ref}'.", errors={"channel": [f"Unknown channel '{ref}'."]})
+    return channel
+
+
+def _resolve_labels(group_id, names):
+    names = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    if not names:
+        return []
+    existing = {
+        label.name: label
+        for label in db.session.scalars(select(Label).where(Label.group_id == group_id, Label.name.in_(names)))
+    }
+    labels = []
+    for name in names:
+        label = existing.get(name)
+        if label is None:
+            label = Label(group_id=group_id, name=name)
+            db.session.add(label)
+        labels.append(label)
+    return labels
+
+
+def _resolve_assignees(group_id, usernames):
+    usernames = list(dict.fromkeys(usernames))
+    if not usernames:
+        return []
+    users = list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == group_id, User.username.in_(usernames), User.active.is_(True))
+    ))
+    found = {u.username for u in users}
+    missing = [u for u in usernames if u not in found]
+    if missing:
+        raise Invalid(
+            "Assignees must be active members of the group.",
+            errors={"assignees": [f"Not a member of this group: {', '.join(missing)}."]},
+        )
+    return sorted(users, key=lambda u: u.username)
+
+
+def _column_query(group_id, state, exclude_id=None):
+    q = select(Item.id, Item.rank).where(
+        Item.group_id == group_id, Item.state == state, Item.deleted.is_(False))
+    if exclude_id is not None:
+        q = q.where(Item.id != exclude_id)
+    return q
+
+
+def _rank_at_end(group_id, state, exclude_id=None):
+    last = db.session.scalar(
+        select(func.max(Item.rank)).where(
+            Item.group_id == group_id, Item.state == state, Item.deleted.is_(False),
+            *( [Item.id != exclude_id] if exclude_id else [])))
+    return rank_between(last, None)
+
+
+def _rank_near(item, state, before_id=None, after_id=None):
+    """The rank that puts ``item`` just before ``before_id`` or just after
+    ``after_id`` in the ``state`` column of its group."""
+    anchor_id = before_id if before_id is not None else after_id
+    anchor = db.session.get(Item, anchor_id) if 0 < anchor_id < 2**63 else None
+    field = "before_id" if before_id is not None else "after_id"
+    if anchor is None or anchor.group_id != item.group_id or anchor.deleted or anchor.id == item.id:
+        raise Invalid(f"No card {anchor_id} on this board to place against.",
+                      errors={field: ["Must be another card of the same board."]})
+    if anchor.state != state:
+        raise Invalid(f"Card {anchor_id} is not in the '{state}' column.",
+                      errors={field: [f"Must be a card of the '{state}' column."]})
+    base = _column_query(item.group_id, state, exclude_id=item.id)
+    if before_id is not None:
+        neighbour = db.session.execute(
+            base.where(or_(Item.rank < anchor.rank, and_(Item.rank == anchor.rank, Item.id < anchor.id)))
+            .order_by(Item.rank.desc(), Item.id.desc()).limit(1)).first()
+        low, high = (neighbour.rank if neighbour else None), anchor.rank
+    else:
+        neighbour = db.session.execute(
+            base.where(or_(Item.rank > anchor.rank, and_(Item.rank == anchor.rank, Item.id > anchor.id)))
+            .order_by(Item.rank, Item.id).limit(1)).first()
+        low, high = anchor.rank, (neighbour.rank if neighbour else None)
+    if high is not None and low is not None and low >= high:
+        # Two cards share a rank (concurrent inserts): spread the column out again.
+        _respread(item.group_id, state, exclude_id=item.id)
+        return _rank_near(item, state, before_id=before_id, after_id=after_id)
+    return rank_between(low, high)
+
+
+def _respread(group_id, state, exclude_id=None):
+    rows = db.session.execute(_column_query(group_id, state, exclude_id).order_by(Item.rank, Item.id)).all()
+    for (item_id, _), rank in zip(rows, initial_ranks(len(rows))):
+        db.session.execute(update(Item).where(Item.id == item_id).values(rank=rank))
+
+
+def _item_payload(item, **extra):
+    db.session.flush()
+    return {"item": dump_item(item), **extra}
+
+
+# ---------------------------------------------------------------- use cases
+
+def create_item(user, group_id, data):
+    """Propose a new item in ``group_id``; it starts ``proposed`` at the end of
+    its column. Raises NotFound (group invisible), Forbidden, Invalid."""
+    require_user(user)
+    group = db.session.get(Group, group_id) if 0 < group_id < 2**63 else None
+    if group is None:
+        raise NotFound(f"No group {group_id}.")
+    actor = actor_for(user, group.id)
+    perm.require(actor, perm.CREATE_ITEM)
+    with unit_of_work() as uow:
+        item = Item(
+            group_id=group.id,
+            author_id=user.id,
+            title=data["title"],
+            summary=data.get("summary", ""),
+            body=data.get("body", ""),
+            resource_type=data["resource_type"],
+            resource_url=data.get("resource_url"),
+            audience=data.get("audience", ""),
+            channel=_resolve_channel(data.get("channel")),
+            state=st.PROPOSED,
+            rank=_rank_at_end(group.id, st.PROPOSED),
+        )
+        item.labels = _resolve_labels(group.id, data.get("labels", []))
+        item.assignees = _resolve_assignees(group.id, data.get("assignees", []))
+        db.session.add(item)
+        db.session.flush()
+        uow.record(CREATED, actor_user=user, group_id=group.id, item=item, payload=_item_payload(item))
+    return item
+
+
+def update_item(user, item_id, changes, expected_version):
+    """Edit an item's fields. ``expected_version`` is the version the editor
+    read; a stale one raises Conflict carrying the current item. A content edit
+    of an approved/scheduled item by a non-lead sends it back to review.
+    Raises NotFound, Forbidden, Conflict, Invalid."""
+    item, actor = load_item(user, item_id)
+    perm.require(actor, perm.EDIT_ITEM)
+    _check_version(item, expected_version)
+    if item.deleted:
+        raise Conflict("This item is in the trash; restore it before editing.")
+    if item.state not in st.EDITABLE_STATES:
+        raise Conflict(f"An item that is '{item.state}' can no longer be edited.")
+    with unit_of_work() as uow:
+        changed = {}
+        for name in EDITABLE_FIELDS:
+            if name not in changes:
+                continue
+            value = changes[name]
+            if name == "channel":
+                channel = _resolve_channel(value)
+                if channel != item.channel:
+                    changed[name] = {"from": item.channel.slug if item.channel else None,
+                                     "to": channel.slug if channel else None}
+                    item.channel = channel
+            elif name == "labels":
+                labels = _resolve_labels(item.group_id, value)
+                before = [lb.name for lb in item.labels]
+                if [lb.name for lb in labels] != before:
+                    changed[name] = {"from": before, "to": [lb.name for lb in labels]}
+                    item.labels = labels
+            elif name == "assignees":
+                users = _resolve_assignees(item.group_id, value)
+                before = [u.username for u in item.assignees]
+                if [u.username for u in users] != before:
+                    changed[name] = {"from": before, "to": [u.username for u in users]}
+                    item.assignees = users
+            elif getattr(item, name) != value:
+                changed[name] = {"from": getattr(item, name), "to": value}
+                setattr(item, name, value)
+        if not changed:
+            return item
+        sent_back = st.edit_sends_back_to_review(item.state, changed, actor)
+        previous_state = item.state
+        if sent_back:
+            item.state = st.IN_REVIEW
+            item.scheduled_at = None
+            item.rank = _rank_at_end(item.group_id, st.IN_REVIEW, exclude_id=item.id)
+        item.updated_at = utcnow()
+        uow.record(UPDATED, actor_user=user, group_id=item.group_id, item=item,
+                   payload=_item_payload(item, changes=_short(changed), sent_back_to_review=sent_back,
+                                         **({"from": previous_state, "to": item.state} if sent_back else {})))
+    return item
+
+
+def _short(changed):
+    # Bodies can be 50,000 characters: the event says that it changed, not both texts.
+    out = {}
+    for name, change in changed.items():
+        if name == "body":
+            out[name] = {"changed": True}
+        else:
+            out[name] = change
+    return out
+
+
+def _do_transition(uow, user, item, actor, action, target, comment):
+    """Apply an already decided transition to ``item`` inside ``uow``."""
+    previous = item.state
+    if target == st.SCHEDULED:
+        if item.channel is None or item.scheduled_at is None or item.scheduled_at <= utcnow():
+            raise Invalid(
+                "Scheduling needs a future publication time and a channel: use the schedule action.",
+                errors={"scheduled_at": ["Set a future time and a channel with POST /items/<id>/schedule."]})
+    if action == st.UNSCHEDULE:
+        item.scheduled_at = None
+    if action == st.PUBLISH:
+        item.published_at = utcnow()
+    if action == st.ARCHIVE:
+        item.archived_from = previous
+    if action == st.UNARCHIVE:
+        item.archived_from = None
+    item.state = target
+    item.updated_at = utcnow()
+    review = None
+    if action in (st.APPROVE, st.REQUEST_CHANGES, st.REJECT):
+        decision = {v: k for k, v in st.REVIEW_DECISIONS.items()}[action]
+        review = Review(item_id=item.id, reviewer_id=user.id, decision=decision,
+                        comment=comment or "", item_version=item.version)
+        db.session.add(review)
+        db.session.flush()
+        uow.record(REVIEWED, actor_user=user, group_id=item.group_id, item=item,
+                   payload=_item_payload(item, review=_review_dict(review, user), action=action,
+                                         **{"from": previous, "to": target}, comment=comment or ""))
+    else:
+        uow.record(TRANSITIONED, actor_user=user, group_id=item.group_id, item=item,
+                   payload=_item_payload(item, action=action, **{"from": previous, "to": target},
+                                         comment=comment or ""))
+    return review
+
+
+def _review_dict(review, user):
+    return {"id": review.id, "decision": review.decision, "comment": review.comment,
+            "item_version": review.item_version,
+            "reviewer": {"id": user.id, "username": user.username, "display_name": user.display_name}}
+
+
+def transition_item(user, item_id, to, comment=None, expected_version=None):
+    """Move an item to state ``to`` through the state machine. Raises NotFound,
+    Forbidden (not yours to make, four-eyes), Conflict (not allowed from here,
+    stale version), Invalid (comment missing)."""
+    item, actor = load_item(user, item_id)
+    _check_version(item, expected_version)
+    if item.deleted:
+        raise Conflict("This item is in the trash; restore it first.")
+    action, target = st.decide_target(item.state, to, actor, is_author=item.author_id == user.id,
+                                      comment=comment, previous_state=item.archived_from)
+    with unit_of_work() as uow:
+        item.rank = _rank_at_end(item.group_id, target, exclude_id=item.id)
+        _do_transition(uow, user, item, actor, action, target, comment)
+    return item
+
+
+def review_item(user, item_id, decision, comment="", expected_version=None):
+    """A lead's decision on an item in review: approve, request changes (comment
+    required) or reject (reason required). Returns the Review. Raises NotFound,
+    Forbidden (not a lead, own item), Conflict (not in review, stale), Invalid."""
+    item, actor = load_item(user, item_id)
+    _check_version(item, expected_version)
+    if item.deleted:
+        raise Conflict("This item is in the trash; restore it first.")
+    action = st.REVIEW_DECISIONS[decision]
+    perm.check_visible(actor)
+    target = st.decide(item.state, action, actor, is_author=item.author_id == user.id, comment=comment)
+    with unit_of_work() as uow:
+        item.rank = _rank_at_end(item.group_id, target, exclude_id=item.id)
+        review = _do_transition(uow, user, item, actor, action, target, comment)
+    return review
+
+
+def move_item(user, item_id, state=None, before_id=None, after_id=None, comment=None, expected_version=None):
+    """Drag and drop: reorder a card inside its column and/or move it to another
+    column (a workflow transition), in one call. Only the moved card's rank
+    changes. Raises NotFound, Forbidden, Conflict, Invalid."""
+    item, actor = load_item(user, item_id)
+    _check_version(item, expected_version)
+    if item.deleted:
+        raise Conflict("This item is in the trash; restore it first.")
+    target = state or item.state
+    action = None
+    if target != item.state:
+        action, target = st.decide_target(item.state, target, actor, is_author=item.author_id == user.id,
+                                          comment=comment, previous_state=item.archived_from)
+    else:
+        perm.require(actor, perm.MOVE_ITEM)
+    with unit_of_work() as uow:
+        if before_id is not None or after_id is not None:
+            item.rank = _rank_near(item, target, before_id=before_id, after_id=after_id)
+        elif action is not None:
+            item.rank = _rank_at_end(item.group_id, target, exclude_id=item.id)
+        previous = item.state
+        if action is not None:
+            _do_transition(uow, user, item, actor, action, target, comment)
+            # The card also got its place: say so with a move event the board applies.
+        item.updated_at = utcnow()
+        db.session.flush()
+        if action is None:
+            uow.record(MOVED, actor_user=user, group_id=item.group_id, item=item,
+                       payload=_item_payload(item, **{"from": previous, "to": target}))
+        else:
+            # The transition event already carries the item with its new rank;
+            # re-point its type so boards see one "item.moved" per drop.
+            event, _ = uow.pending[-1]
+            event.payload = {**event.payload, "item": dump_item(item), "moved": True}
+            if event.type == TRANSITIONED:
+                event.type = MOVED
+    return item
+
+
+def schedule_item(user, item_id, scheduled_at, channel_ref, expected_version=None, now=None):
+    """Put an approved item (or reschedule a scheduled one) on the calendar at
+    ``scheduled_at`` on a channel. Checks the scheduling rules (future time,
+    channel capacity, blackout dates). Raises NotFound, Forbidden, Conflict,
+    Invalid, RuleBroken (with the next free slot)."""
+    item, actor = load_item(user, item_id)
+    _check_version(item, expected_version)
+    if item.deleted:
+        raise Conflict("This item is in the trash; restore it first.")
+    is_author = item.author_id == user.id
+    if item.state == st.SCHEDULED:
+        # Rescheduling: same rights as scheduling.
+        st.decide(st.APPROVED, st.SCHEDULE, actor, is_author=is_author)
+    else:
+        st.decide(item.state, st.SCHEDULE, actor, is_author=is_author)
+    channel = _resolve_channel(channel_ref)
+    now = now or utcnow()
+    _check_capacity(item, channel, scheduled_at, now)
+    with unit_of_work() as uow:
+        previous = item.state
+        item.channel = channel
+        item.scheduled_at = scheduled_at
+        if previous != st.SCHEDULED:
+            item.state = st.SCHEDULED
+            item.rank = _rank_at_end(item.group_id, st.SCHEDULED, exclude_id=item.id)
+        item.updated_at = utcnow()
+        uow.record(SCHEDULED_EVENT, actor_user=user, group_id=item.group_id, item=item,
+                   payload=_item_payload(item, action=st.SCHEDULE, **{"from": previous, "to": st.SCHEDULED}))
+    return item
+
+
+def _check_capacity(item, channel, scheduled_at, now):
+    window_start = scheduled_at - timedelta(days=2)
+    window_end = scheduled_at + timedelta(days=2)
+    times = db.session.scalars(
+        select(Item.scheduled_at).where(
+            Item.channel_id == channel.id, Item.state == st.SCHEDULED, Item.deleted.is_(False),
+            Item.id != item.id, Item.scheduled_at >= window_start, Item.scheduled_at <= window_end))
+    booked = {}
+    for moment in times:
+        day = local_day(moment)
+        booked[day] = booked.get(day, 0) + 1
+    rules = ChannelRules(channel.name, channel.daily_capacity, frozenset(b.day for b in channel.blackout_dates))
+    try:
+        check_slot(scheduled_at, now, rules, booked)
+    except RuleBroken as exc:
+        slot = exc.extra.get("next_free_slot")
+        if slot:
+            exc.detail += f" Next free slot: {slot}."
+        raise
+
+
+def delete_item(user, item_id, expected_version=None):
+    """Move an item to the trash (nothing is hard-deleted). Raises NotFound, Forbidden, Conflict."""
+    item, actor = load_item(user, item_id)
+    perm.require(actor, perm.DELETE_ITEM, is_author=item.author_id == user.id)
+    _check_version(item, expected_version)
+    if item.deleted:
+        raise Conflict("This item is already in the trash.")
+    with unit_of_work() as uow:
+        item.deleted = True
+        item.updated_at = utcnow()
+        uow.record(DELETED, actor_user=user, group_id=item.group_id, item=item, payload=_item_payload(item))
+    return item
+
+
+def restore_item(user, item_id):
+    """Bring an item back from the trash, at the end of its column. Raises NotFound, Forbidden, Conflict."""
+    item, actor = load_item(user, item_id)
+    perm.require(actor, perm.RESTORE_ITEM, is_author=item.author_id == user.id)
+    if not item.deleted:
+        raise Conflict("This item is not in the trash.")
+    with unit_of_work() as uow:
+        item.deleted = False
+        item.rank = _rank_at_end(item.group_id, item.state, exclude_id=item.id)
+        item.updated_at = utcnow()
+        uow.record(RESTORED, actor_user=user, group_id=item.group_id, item=item, payload=_item_payload(item))
+    return item
+
+
+def publish_due(now=None, batch_size=200):
+    """Publish every scheduled item whose time has come. Safe to run in several
+    processes at once: each item is switched by a conditional UPDATE (state
+    still 'scheduled'), so exactly one run publishes it and writes its event.
+    Returns the number of items this run published."""
+    from ..events import get_publisher
+
+    now = now or utcnow()
+    dialect = db.session.get_bind().dialect.name
+    published_total = 0
+    while True:
+        q = (select(Item.id).where(Item.state == st.SCHEDULED, Item.deleted.is_(False), Item.scheduled_at <= now)
+             .order_by(Item.scheduled_at, Item.id).limit(batch_size))
+        if dialect == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        ids = list(db.session.scalars(q))
+        if not ids:
+            db.session.rollback()
+            break
+        messages = []
+        won = []
+        for item_id in ids:
+            result = db.session.execute(
+                update(Item).where(Item.id == item_id, Item.state == st.SCHEDULED)
+                .values(state=st.PUBLISHED, published_at=now, updated_at=now, version=Item.version + 1)
+                .execution_options(synchronize_session=False))
+            if result.rowcount == 1:
+                won.append(item_id)
+        items = {i.id: i for i in db.session.scalars(select(Item).where(Item.id.in_(won)))} if won else {}
+        for item_id in won:
+            item = items[item_id]
+            db.session.refresh(item)
+            event = Event(type=PUBLISHED_EVENT, actor_id=None, group_id=item.group_id, item_id=item.id,
+                          payload={"item": dump_item(item), "action": st.PUBLISH,
+                                   "from": st.SCHEDULED, "to": st.PUBLISHED},
+                          created_at=utcnow())
+            db.session.add(event)
+            messages.append(event)
+        db.session.flush()
+        out = [event_message(e, None) for e in messages]
+        db.session.commit()
+        publisher = get_publisher()
+        for m in out:
+            publisher.publish(m)
+        published_total += len(won)
+        if len(ids) < batch_size:
+            break
+    return published_total
+
+
+assert SYSTEM_ACTOR.is_system
+_ = datetime

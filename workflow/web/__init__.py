@@ -1,0 +1,6 @@
+"""HTML pages: sign-in, the groups list, boards."""
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)
+
+from . import auth, board, main  # noqa: E402,F401
