@@ -37,8 +37,15 @@ demo: db
 run: setup demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The whole suite on SQLite; then, when DATABASE_URL points at PostgreSQL,
+# the integration suite again on PostgreSQL.
 test: $(VENV)/.dev-deps vendor
 	$(PY) -m pytest $(PYTEST_ARGS)
+	@case "$${DATABASE_URL:-}" in \
+	  postgres*) echo "== integration tests on PostgreSQL ==" && \
+	    RELAIS_TEST_DB=postgresql $(PY) -m pytest tests/integration $(PYTEST_ARGS) ;; \
+	  *) echo "DATABASE_URL is not PostgreSQL: integration tests ran on SQLite only" ;; \
+	esac
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/relais.sqlite3*
