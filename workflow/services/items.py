@@ -338,9 +338,11 @@ def move_item(user, item_id, state=None, before_id=None, after_id=None, comment=
             item.rank = _rank_at_end(item.group_id, target, exclude_id=item.id)
         previous = item.state
         if action is not None:
-            _do_transition(uow, user, item, actor, action, target, comment)
             # The card also got its place: say so with a move event the board applies.
-        item.updated_at = utcnow()
+            # (The transition already stamps updated_at: stamping again would bump the version twice.)
+            _do_transition(uow, user, item, actor, action, target, comment)
+        else:
+            item.updated_at = utcnow()
         db.session.flush()
         if action is None:
             uow.record(MOVED, actor_user=user, group_id=item.group_id, item=item,
