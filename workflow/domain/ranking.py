@@ -15,13 +15,18 @@ def _digit(s, i, default):
 
 def rank_between(before: str | None, after: str | None) -> str:
     """A rank strictly between ``before`` and ``after`` (either may be None for
-    the start or end of the column). Raises ValueError if before >= after."""
+    the start or end of the column). Raises ValueError if before >= after, or
+    if no rank fits (``after`` is ``before`` followed by zeros)."""
     lo = before or ""
     hi = after
     if hi is not None and lo >= hi:
         raise ValueError(f"rank_between({before!r}, {after!r}): not increasing")
     if any(c not in _INDEX for c in lo + (hi or "")):
         raise ValueError("rank holds a character outside the alphabet")
+    if hi is not None and hi.startswith(lo) and not hi[len(lo):].strip(DIGITS[0]):
+        # hi is lo followed by zeros: only ranks ending in the lowest digit
+        # (which no rank may end in) would fit between them.
+        raise ValueError(f"rank_between({before!r}, {after!r}): no rank fits between")
     result = []
     i = 0
     while True:
