@@ -59,6 +59,8 @@ def next_free_slot(moment: datetime, rules: ChannelRules, booked_per_day: dict,
     """The same local time of day on the first day from ``moment`` on that is
     neither a blackout date nor full; None if none within a year."""
     zone = ZoneInfo(tz)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
     local = moment.astimezone(zone)
     for offset in range(SEARCH_DAYS):
         day = local.date() + timedelta(days=offset)
