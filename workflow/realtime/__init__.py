@@ -1,5 +1,7 @@
 """Socket.IO: authenticated connections, one room per board, events pushed
 after commit. With REDIS_URL set, every process shares events through Redis."""
+import socketio as socketio_lib
+
 from ..extensions import socketio
 
 
@@ -7,16 +9,33 @@ def group_room(group_id):
     return f"group:{group_id}"
 
 
-def init_app(app):
-    kwargs = {"async_mode": app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
-              "cors_allowed_origins": app.config.get("SOCKETIO_CORS_ORIGINS") or None,
-              "manage_session": False}
-    if app.config.get("REDIS_URL"):
-        kwargs["message_queue"] = app.config["REDIS_URL"]
-        kwargs["channel"] = app.config.get("SOCKETIO_CHANNEL", "relais")
-    socketio.init_app(app, **kwargs)
+def _client_manager(app):
+    """Where rooms live: in this process, or in Redis shared by every process.
+    Built here rather than by Flask-SocketIO because its ``init_app`` keeps the
+    previous manager in its options: a second app in the same process (tests,
+    tools) would otherwise inherit the first one's Redis queue."""
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return socketio_lib.Manager()
+    # A write-only manager (CLI, workers) publishes to Redis without listening.
+    return socketio_lib.RedisManager(url, channel=app.config.get("SOCKETIO_CHANNEL", "relais"),
+                                     write_only=bool(app.config.get("SOCKETIO_WRITE_ONLY", False)))
 
-    from . import handlers  # noqa: F401  (registers the namespace)
+
+def init_app(app):
+    socketio.init_app(app,
+                      async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+                      cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS") or None,
+                      manage_session=False,
+                      message_queue=app.config.get("REDIS_URL"),
+                      client_manager=_client_manager(app))
+
+    from .handlers import register
+    from .presence import Presence
+
+    app.extensions["relais_presence"] = Presence()
+
+    register(socketio)
 
     def emit_to_group(event):
         if event.get("group_id") is None:

@@ -1,19 +1,20 @@
-"""Socket.IO handlers: connect (session or token), join/leave a board, resync.
-Thin: visibility and data come from the services. Each handler releases its
-database session, since Flask-SQLAlchemy's teardown does not run for sockets."""
+"""Socket.IO handlers (docs/realtime.md): connect with a session or a token,
+join/leave a board, say which card one is editing, resync. Thin: visibility
+and data come from the services; presence lives in ``presence.Presence``.
+Each handler releases its database session, since Flask-SQLAlchemy's teardown
+does not run for sockets."""
 import functools
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import Namespace, join_room, leave_room
 from flask_socketio import ConnectionRefusedError as Refused
+from flask_socketio import Namespace, join_room, leave_room, rooms
+from sqlalchemy import func, select
 
 from ..domain.errors import DomainError
 from ..extensions import db, socketio
 from . import group_room
-
-# sid -> user id, for the lifetime of a connection (per process).
-_users = {}
+from .presence import get_presence
 
 
 def _release_session(fn):
@@ -26,39 +27,90 @@ def _release_session(fn):
     return wrapper
 
 
+def _error(status, title, detail=""):
+    return {"ok": False, "error": {"status": status, "title": title, "detail": detail}}
+
+
+def _domain_error(exc):
+    return _error(exc.status, exc.title, exc.detail)
+
+
+UNAUTHENTICATED = _error(401, "Authentication required", "Reconnect and log in.")
+
+
+def _int(value):
+    """``value`` when it is a plain int (not a bool) in a sane range, else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return value
+    return None
+
+
+def _payload(data, *names):
+    data = data if isinstance(data, dict) else {}
+    return [_int(data.get(name)) for name in names]
+
+
+def _broadcast_presence(group_id):
+    socketio.emit("presence.updated", {"group_id": group_id, **get_presence().snapshot(group_id)},
+                  to=group_room(group_id))
+
+
+def _evict():
+    """The socket's user is gone (deactivated, logged out everywhere): it
+    leaves every board so it receives nothing more, and its presence ends."""
+    for room in rooms():
+        if room != request.sid:
+            leave_room(room)
+    for group_id in get_presence().disconnect(request.sid):
+        _broadcast_presence(group_id)
+
+
 def _user():
+    """The socket's user if still allowed in, else None (and the socket is evicted)."""
     from ..models import User
 
-    user_id = _users.get(request.sid)
-    user = db.session.get(User, user_id) if user_id else None
-    if user is None or not user.active:
+    known = get_presence().connection(request.sid)
+    if known is None:
+        return None
+    user_id, generation = known
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or (generation is not None and user.session_generation != generation):
+        _evict()
         return None
     return user
 
 
-def _error(exc):
-    return {"ok": False, "error": {"status": exc.status, "title": exc.title, "detail": exc.detail}}
+def _last_event_id(group_id):
+    # Read-only; belongs with the other queries (services.queries) when that module grows one.
+    from ..models import Event
+
+    return db.session.scalar(select(func.max(Event.id)).where(Event.group_id == group_id)) or 0
 
 
 class BoardNamespace(Namespace):
     @_release_session
     def on_connect(self, auth=None):
-        user = None
         token = auth.get("token") if isinstance(auth, dict) else None
-        if token:
+        generation = None
+        if token is not None:
             from ..services.accounts import user_for_token
 
-            user = user_for_token(token)
+            # A token connection is authenticated by its token alone, never by a cookie.
+            user = user_for_token(token) if isinstance(token, str) else None
         elif current_user and current_user.is_authenticated:
             user = current_user._get_current_object()
+            generation = user.session_generation
+        else:
+            user = None
         if user is None or not user.active:
             raise Refused("authentication required")
-        _users[request.sid] = user.id
+        get_presence().connect(request.sid, user, generation)
         join_room(f"user:{user.id}")
         return True
 
     def on_disconnect(self, reason=None):
-        _users.pop(request.sid, None)
+        for group_id in get_presence().disconnect(request.sid):
+            _broadcast_presence(group_id)
 
     @_release_session
     def on_join(self, data):
@@ -66,23 +118,55 @@ class BoardNamespace(Namespace):
 
         user = _user()
         if user is None:
-            return {"ok": False, "error": {"status": 401, "title": "Authentication required",
-                                           "detail": "Reconnect and log in."}}
-        group_id = data.get("group_id") if isinstance(data, dict) else None
-        if not isinstance(group_id, int) or isinstance(group_id, bool):
-            return {"ok": False, "error": {"status": 422, "title": "Invalid input",
-                                           "detail": "join needs {\"group_id\": <integer>}."}}
+            return UNAUTHENTICATED
+        (group_id,) = _payload(data, "group_id")
+        if group_id is None:
+            return _error(422, "Invalid input", 'join needs {"group_id": <integer>}.')
         try:
             group, _ = get_group(user, group_id)
         except DomainError as exc:
-            return _error(exc)
+            return _domain_error(exc)
         join_room(group_room(group.id))
-        return {"ok": True, "group_id": group.id}
+        get_presence().join(request.sid, group.id)
+        last_event_id = _last_event_id(group.id)
+        _broadcast_presence(group.id)
+        return {"ok": True, "group_id": group.id, "last_event_id": last_event_id,
+                **get_presence().snapshot(group.id)}
 
     def on_leave(self, data):
-        group_id = data.get("group_id") if isinstance(data, dict) else None
-        if isinstance(group_id, int):
-            leave_room(group_room(group_id))
+        (group_id,) = _payload(data, "group_id")
+        if group_id is None:
+            return _error(422, "Invalid input", 'leave needs {"group_id": <integer>}.')
+        leave_room(group_room(group_id))
+        if get_presence().leave(request.sid, group_id):
+            _broadcast_presence(group_id)
+        return {"ok": True}
+
+    @_release_session
+    def on_editing(self, data):
+        """The user opened (``editing: true``) or closed the detail panel of a
+        card on a board they joined."""
+        from ..domain.errors import NotFound
+        from ..services.queries import item_detail
+
+        user = _user()
+        if user is None:
+            return UNAUTHENTICATED
+        group_id, item_id = _payload(data, "group_id", "item_id")
+        editing = data.get("editing") if isinstance(data, dict) else None
+        if group_id is None or item_id is None or not isinstance(editing, bool):
+            return _error(422, "Invalid input",
+                          'editing needs {"group_id": int, "item_id": int, "editing": bool}.')
+        if not get_presence().is_viewing(request.sid, group_id):
+            return _error(409, "Not on this board", "Join the board before editing one of its cards.")
+        try:
+            item, _ = item_detail(user, item_id)
+            if item.group_id != group_id:
+                raise NotFound(f"No item {item_id} on this board.")
+        except DomainError as exc:
+            return _domain_error(exc)
+        if get_presence().set_editing(request.sid, group_id, item_id, editing):
+            _broadcast_presence(group_id)
         return {"ok": True}
 
     @_release_session
@@ -93,17 +177,20 @@ class BoardNamespace(Namespace):
 
         user = _user()
         if user is None:
-            return {"ok": False, "error": {"status": 401, "title": "Authentication required", "detail": ""}}
-        data = data if isinstance(data, dict) else {}
-        since, group_id = data.get("since", 0), data.get("group_id")
-        if not isinstance(since, int) or not isinstance(group_id, int):
-            return {"ok": False, "error": {"status": 422, "title": "Invalid input",
-                                           "detail": "resync needs {\"group_id\": int, \"since\": int}."}}
+            return UNAUTHENTICATED
+        group_id, since = _payload(data, "group_id", "since")
+        if group_id is None or since is None:
+            return _error(422, "Invalid input", 'resync needs {"group_id": int, "since": int}.')
         try:
-            events, more = events_since(user, since, group_id, 1000)
+            events, more = events_since(user, since, group_id, current_app.config.get("EVENTS_PAGE_SIZE", 200))
         except DomainError as exc:
-            return _error(exc)
+            return _domain_error(exc)
         return {"ok": True, "events": EventOut(many=True).dump(events), "has_more": more}
 
 
-socketio.on_namespace(BoardNamespace("/"))
+def register(socketio_ext):
+    """Attach the handlers to the server ``socketio_ext.init_app`` just built.
+    Called once per app: Flask-SocketIO only remembers namespaces registered
+    before its first ``init_app``, so registering at import time would leave
+    every later app (tests, a second instance) without handlers."""
+    socketio_ext.on_namespace(BoardNamespace("/"))
