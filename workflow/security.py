@@ -36,6 +36,9 @@ def init_app(app):
 
     @app.before_request
     def authenticate_and_protect():
+        # Authenticate every request afresh: an app context shared by several
+        # requests (tests, or a worker reusing one) must not carry the last caller over.
+        g.pop("_login_user", None)
         token = bearer_token()
         g.auth_via_token = token is not None
         if token is not None:

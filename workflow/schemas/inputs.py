@@ -37,7 +37,7 @@ class ChannelRef(fields.Field):
 class AwareDateTime(fields.AwareDateTime):
     def __init__(self, **kw):
         super().__init__(format="iso", default_timezone=None, **kw)
-        self.error_messages["naive"] = "Must include a time zone (e.g. 2026-12-01T10:00:00+01:00)."
+        self.error_messages["invalid_awareness"] = "Must include a time zone (e.g. 2026-12-01T10:00:00+01:00)."
 
 
 Title = lambda **kw: Text(validate=validate.Length(min=1, max=200), **kw)  # noqa: E731
