@@ -1,20 +1,126 @@
-"""The board page of a working group: server-rendered columns, made live by static/js/board.js."""
-from flask import current_app, render_template, request
+"""The board page of a working group: server-rendered columns, made live by
+static/js/board.js (drag and drop, detail panel, Socket.IO events).
+
+Everything the page's script needs to know about the rules (which moves this
+person may make, which need a comment) is computed here from the domain and
+handed over in a JSON block, so the rules stay written once, on the server."""
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from ..domain import states as st
-from ..markdown import render as render_markdown  # noqa: F401  (used by the detail panel)
+from ..extensions import db
+from ..markdown import render as render_markdown
+from ..models import Membership, User
 from ..models.items import RESOURCE_TYPES
 from ..services import queries
 from . import bp
+
+TYPE_LABELS = {
+    "video": "Vidéo",
+    "self_training": "Autoformation",
+    "ebook": "Livre numérique",
+    "article": "Article",
+    "kids": "Jeunesse",
+    "audio": "Audio",
+    "other": "Autre",
+}
+EXTRA_COLUMN_LABELS = {"trash": "Corbeille"}
+ROLE_LABELS = {"agent": "agent", "lead": "responsable"}
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def local_date(moment):
+    """A date as French librarians read it (dd/mm/yyyy, Paris time)."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def initials(name):
+    """Two letters standing for a person on a card or in the presence list."""
+    parts = [p for p in (name or "?").replace("-", " ").split() if p]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+def _moves(actor):
+    """For each state, the targets this actor may drag a card to, as author and
+    as non-author: ``{state: {"author": {target: needs_comment}, "other": {...}}}``."""
+    out = {}
+    for state in st.STATES:
+        out[state] = {}
+        for key, is_author in (("author", True), ("other", False)):
+            targets = {}
+            for t in st.allowed_actions(state, actor, is_author):
+                target = t.target or st.PUBLISHED
+                targets.setdefault(target, t.needs_comment)
+            out[state][key] = targets
+    return out
+
+
+def _members(group_id):
+    """Active members of the group, for the assignee filter and fields."""
+    rows = db.session.execute(
+        select(User.username, User.display_name, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == group_id, User.active.is_(True))
+        .order_by(User.display_name)).all()
+    return [{"username": r.username, "display_name": r.display_name, "role": r.role} for r in rows]
 
 
 @bp.get("/groups/<int:group_id>/board")
 @login_required
 def board(group_id):
     include_hidden = request.args.get("hidden") == "1"
-    data = queries.board(current_user._get_current_object(), group_id, include_hidden=include_hidden,
+    user = current_user._get_current_object()
+    data = queries.board(user, group_id, include_hidden=include_hidden,
                          published_days=current_app.config["PUBLISHED_BOARD_DAYS"])
-    return render_template("board/board.html", board=data, group=data["group"], actor=data["actor"],
-                           state_labels=st.STATE_LABELS, resource_types=RESOURCE_TYPES,
-                           include_hidden=include_hidden)
+    actor = data["actor"]
+    labels = sorted({label.name for column in data["columns"] for item in column["items"] for label in item.labels},
+                    key=str.lower)
+    members = _members(group_id)
+    column_labels = {**st.STATE_LABELS, **EXTRA_COLUMN_LABELS}
+    page = {
+        "group_id": data["group"].id,
+        "last_event_id": data["last_event_id"],
+        "include_hidden": include_hidden,
+        "published_days": current_app.config["PUBLISHED_BOARD_DAYS"],
+        "user": {"id": user.id, "username": user.username, "display_name": user.display_name},
+        "is_lead": actor.is_lead,
+        "can_edit": actor.is_member or actor.is_coordinator or actor.is_admin,
+        "columns": [c["state"] for c in data["columns"]],
+        "state_labels": column_labels,
+        "type_labels": TYPE_LABELS,
+        "editable_states": list(st.EDITABLE_STATES),
+        "moves": _moves(actor),
+        "members": members,
+    }
+    return render_template("board/board.html", board=data, group=data["group"], actor=actor,
+                           state_labels=column_labels, type_labels=TYPE_LABELS,
+                           resource_types=RESOURCE_TYPES, include_hidden=include_hidden,
+                           labels=labels, members=members, page=page,
+                           local_date=local_date, initials=initials,
+                           role_label=ROLE_LABELS.get(actor.group_role)
+                           or ("coordination" if actor.sees_all_groups else ""))
+
+
+@bp.get("/items/<int:item_id>/rendered")
+@login_required
+def rendered_item(item_id):
+    """The item's Markdown body as safe HTML (sanitised server-side), for the detail panel."""
+    item, _ = queries.item_detail(current_user._get_current_object(), item_id)
+    return jsonify({"id": item.id, "version": item.version, "body_html": str(render_markdown(item.body))})
+
+
+@bp.post("/markdown/preview")
+@login_required
+def markdown_preview():
+    """Render a draft's Markdown (never stored) so the panel can preview it safely."""
+    data = request.get_json(silent=True) or {}
+    text = data.get("text") if isinstance(data.get("text"), str) else ""
+    return jsonify({"html": str(render_markdown(text[:50000]))})

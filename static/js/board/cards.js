@@ -1,0 +1,116 @@
+/** The cards on the page: build, update and place them from items as the API shows them.
+ * The server renders the first board (templates/board/_card.html); this module keeps the
+ * same markup from <template id="card-template">, so a live card looks like a rendered one. */
+import { el, initials, localDate } from "../dom.js";
+
+const DAY = 24 * 3600 * 1000;
+
+export class Cards {
+  constructor(root, config) {
+    this.root = root;
+    this.config = config;
+    this.template = document.getElementById("card-template");
+    this.lists = new Map([...root.querySelectorAll("ol.cards")].map((ol) => [ol.dataset.state, ol]));
+  }
+
+  card(id) { return document.getElementById(`card-${id}`); }
+
+  list(state) { return this.lists.get(state) || null; }
+
+  /** The column an item belongs in on this board, or null when this board does not show it. */
+  columnFor(item) {
+    if (item.group_id !== this.config.group_id) return null;
+    if (item.deleted) return this.config.include_hidden ? "trash" : null;
+    if (item.state === "published" && !this.config.include_hidden) {
+      const when = Date.parse(item.published_at || item.updated_at || "");
+      if (when && Date.now() - when > this.config.published_days * DAY) return null;
+    }
+    return this.lists.has(item.state) ? item.state : null;
+  }
+
+  /** Create or update the card of ``item`` and put it at its rank in its column.
+   * Returns {card, from, to} (states; null when absent) or null for a stale snapshot. */
+  upsert(item) {
+    let card = this.card(item.id);
+    if (card && Number(card.dataset.version) > item.version) return null;  // we already know newer
+    const from = card ? card.closest("ol.cards")?.dataset.state || null : null;
+    const to = this.columnFor(item);
+    if (!to) {
+      if (card) card.remove();
+      this.updateCounts();
+      return { card: null, from, to: null };
+    }
+    if (!card) card = this.template.content.firstElementChild.cloneNode(true);
+    this.fill(card, item);
+    this.place(card, this.list(to));
+    this.updateCounts();
+    return { card, from, to };
+  }
+
+  remove(id) {
+    const card = this.card(id);
+    if (card) card.remove();
+    this.updateCounts();
+  }
+
+  fill(card, item) {
+    const labels = item.labels || [];
+    const assignees = item.assignees || [];
+    card.id = `card-${item.id}`;
+    Object.assign(card.dataset, {
+      id: item.id, version: item.version, state: item.state, rank: item.rank, type: item.resource_type,
+      author: item.author?.username || "", deleted: item.deleted ? "1" : "0",
+      labels: `|${labels.join("|")}|`, assignees: `|${assignees.map((u) => u.username).join("|")}|`,
+    });
+    const type = card.querySelector(".type");
+    type.className = `type type-${item.resource_type}`;
+    type.textContent = this.config.type_labels[item.resource_type] || item.resource_type;
+    card.querySelector(".card-title").textContent = item.title;
+    const meta = card.querySelector(".card-meta");
+    meta.replaceChildren(el("span", { class: "author", text: item.author?.display_name || "" }));
+    if (item.scheduled_at) {
+      meta.append(" · ", el("time", { class: "when", datetime: item.scheduled_at, text: localDate(item.scheduled_at) }));
+    }
+    card.querySelector(".labels").replaceChildren(...labels.map((name) => el("li", { text: name })));
+    card.querySelector(".assignees").replaceChildren(...assignees.map(
+      (u) => el("span", { class: "avatar", title: u.display_name, text: initials(u.display_name) })));
+    card.querySelector(".comments .n").textContent = item.comment_count ?? 0;
+    card.querySelector(".card-move").setAttribute("aria-label", `Déplacer « ${item.title} »`);
+  }
+
+  /** Insert ``card`` in ``list`` before the first card ranked after it (no DOM change if already there). */
+  place(card, list) {
+    const key = (c) => [c.dataset.rank || "", Number(c.dataset.id)];
+    const after = (a, b) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+    const mine = key(card);
+    if (card.parentElement === list) {
+      const prev = card.previousElementSibling;
+      const next = card.nextElementSibling;
+      if ((!prev || after(mine, key(prev))) && (!next || after(key(next), mine))) return;
+    }
+    let anchor = null;
+    for (const other of list.children) {
+      if (other !== card && after(key(other), mine)) { anchor = other; break; }
+    }
+    const hadFocus = card.contains(document.activeElement) ? document.activeElement : null;
+    list.insertBefore(card, anchor);
+    if (hadFocus) hadFocus.focus();
+  }
+
+  /** Column counts and the over-limit mark (the limit warns, it never blocks). */
+  updateCounts() {
+    for (const column of this.root.querySelectorAll(".column")) {
+      const n = column.querySelectorAll("ol.cards > .card").length;
+      column.querySelector(".count .n").textContent = n;
+      const limit = Number(column.dataset.wipLimit || 0);
+      column.classList.toggle("over-limit", Boolean(limit) && n > limit);
+    }
+  }
+
+  /** The ids of each column in order, e.g. to compare two boards. */
+  snapshot() {
+    const out = {};
+    for (const [state, list] of this.lists) out[state] = [...list.children].map((c) => Number(c.dataset.id));
+    return out;
+  }
+}

@@ -1,0 +1,76 @@
+/** Small DOM helpers shared by the pages. User text only ever goes through textContent. */
+
+/** Create an element: el("li", {class: "x", dataset: {id: 1}}, "text", child). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function initials(name) {
+  const parts = String(name || "?").replace(/-/g, " ").split(/\s+/).filter(Boolean);
+  return (parts.slice(0, 2).map((p) => p[0]).join("") || "?").toUpperCase();
+}
+
+const dateFormat = new Intl.DateTimeFormat("fr-FR", {
+  timeZone: "Europe/Paris", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
+});
+
+/** "25/11/2026 14:30" in Paris time, as the server renders it. */
+export function localDate(iso) {
+  if (!iso) return "";
+  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
+  return Number.isNaN(date.getTime()) ? "" : dateFormat.format(date).replace(",", "");
+}
+
+/** Say something to screen-reader users (the page's aria-live region). */
+export function announce(message) {
+  const live = document.getElementById("live");
+  if (!live) return;
+  live.textContent = "";
+  // A fresh text node makes screen readers speak a message equal to the previous one too.
+  requestAnimationFrame(() => { live.textContent = message; });
+}
+
+let toastTimer = null;
+/** A visible message that stays until closed or replaced (errors must be read). */
+export function toast(message, { kind = "error", timeout = 0 } = {}) {
+  const box = document.getElementById("toast");
+  if (!box) return;
+  document.getElementById("toast-text").textContent = message;
+  box.dataset.kind = kind;
+  box.hidden = false;
+  clearTimeout(toastTimer);
+  if (timeout) toastTimer = setTimeout(() => { box.hidden = true; }, timeout);
+}
+
+export function hideToast() {
+  const box = document.getElementById("toast");
+  if (box) box.hidden = true;
+}
+
+/** A French sentence for a refused request: title in French, the server's detail as is. */
+export function problemMessage(err, what = "L'action") {
+  const p = err?.problem || {};
+  const status = err?.status;
+  const lead = {
+    0: "Connexion perdue.",
+    401: "Session expirée.",
+    403: `${what} n'est pas autorisée.`,
+    404: "Élément introuvable (supprimé ?).",
+    409: `${what} est impossible dans l'état actuel.`,
+    422: `${what} a été refusée.`,
+    428: `${what} a été refusée.`,
+  }[status] || `${what} a échoué.`;
+  return p.detail ? `${lead} ${p.detail}` : lead;
+}

@@ -1,0 +1,162 @@
+"""Browser tests: the real app served by Socket.IO's server in a thread, on a temporary
+SQLite file, driven by Debian's Chromium through Playwright (never a downloaded browser).
+
+Each test builds its own group (``board_group``) so tests share one server but not data."""
+import itertools
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests import factories as f
+from tests.conftest import make_app, skip_or_fail
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+_groups = itertools.count(1)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)  # polling a socket that is starting: no event to wait on
+    raise RuntimeError(f"the test server did not listen on port {port}")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app, served for real (HTTP + Socket.IO) on a free port; yields (app, base_url)."""
+    from workflow.extensions import db, socketio
+
+    app = make_app(tmp_path_factory.mktemp("browser-db"))
+    with app.app_context():
+        db.create_all()
+        people = {"alice": False, "anna": False, "chloe": False, "louis": False, "david": True}
+        for username, coordinator in people.items():
+            f.UserFactory(username=username, display_name=username.title(), is_coordinator=coordinator)
+    port = _free_port()
+    thread = threading.Thread(
+        target=socketio.run, args=(app,),
+        kwargs={"host": "127.0.0.1", "port": port, "allow_unsafe_werkzeug": True, "use_reloader": False,
+                "debug": False, "log_output": False},
+        daemon=True)
+    thread.start()
+    _wait_for_port(port)
+    yield app, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def server(live_server):
+    return live_server
+
+
+@pytest.fixture
+def board_group(live_server):
+    """A fresh group: alice and anna agents, chloe and louis leads. Returns its id."""
+    from workflow.extensions import db
+    from workflow.models import User
+
+    app, _ = live_server
+    with app.app_context():
+        group = f.GroupFactory(name=f"Groupe navigateur {next(_groups)}", wip_limits={"in_review": 2})
+        for username, role in (("alice", "agent"), ("anna", "agent"), ("chloe", "lead"), ("louis", "lead")):
+            user = db.session.query(User).filter_by(username=username).one()
+            f.MembershipFactory(user=user, group=group, role=role)
+        group_id = group.id
+        db.session.remove()
+    return group_id
+
+
+@pytest.fixture
+def seed(live_server):
+    """``seed(fn)`` runs ``fn()`` inside the served app's context (to add data quickly)."""
+    from workflow.extensions import db
+
+    app, _ = live_server
+
+    def run(fn):
+        with app.app_context():
+            try:
+                return fn()
+            finally:
+                db.session.remove()
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def open_board(browser, live_server):
+    """``open_board(username, group_id, width=1400)`` → a logged-in page showing the board, live."""
+    from playwright.sync_api import expect
+
+    _, base = live_server
+    contexts = []
+
+    def open_(username, group_id, width=1400, height=900, query=""):
+        context = browser.new_context(base_url=base, viewport={"width": width, "height": height}, locale="fr-FR")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#username", username)
+        page.fill("#password", f.PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        page.goto(f"/groups/{group_id}/board{query}")
+        expect(page.locator("#connection")).to_have_attribute("data-status", "online", timeout=10_000)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name, full_page=False):
+    """Save a screenshot to test-artifacts/ (git-ignored) and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def column_ids(page):
+    """{state: [card ids in order]} as the page shows it."""
+    return page.evaluate("() => window.relaisBoard.cards.snapshot()")
+
+
+def drag(page, source, target, steps=12):
+    """Drag ``source`` onto ``target`` (locators) with real mouse moves, as a person would."""
+    box = source.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 12)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 8, box["y"] + 20, steps=3)
+    tbox = target.bounding_box()
+    page.mouse.move(tbox["x"] + tbox["width"] / 2, tbox["y"] + min(tbox["height"] / 2, 30), steps=steps)
+    page.mouse.up()
