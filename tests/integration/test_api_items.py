@@ -362,3 +362,12 @@ def test_every_api_route_is_documented(app, client):
             if path == "/api/v1/tokens/current":
                 continue  # revoking the current token: documented by its behaviour tests
             assert (path, method.lower()) in documented, (path, method)
+
+
+def test_openapi_document_names_each_schema_once(client, app):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spec = openapi(client)
+    assert "GroupOut" not in spec["components"]["schemas"]

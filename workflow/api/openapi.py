@@ -45,10 +45,11 @@ def build_spec():
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
     spec.components.schema("Problem", PROBLEM)
+    # Nested schemas are registered before the schemas that nest them, so each gets one name.
     for name, schema in [("Item", s.ItemOut), ("ItemCreate", s.ItemCreateIn), ("ItemPatch", s.ItemPatchIn),
                          ("Move", s.MoveIn), ("Transition", s.TransitionIn), ("ReviewIn", s.ReviewIn),
                          ("Schedule", s.ScheduleIn), ("CommentIn", s.CommentIn), ("TokenIn", s.TokenIn),
-                         ("Board", s.BoardOut), ("Group", s.GroupOut), ("Comment", s.CommentOut),
+                         ("Group", s.GroupOut), ("Board", s.BoardOut), ("Comment", s.CommentOut),
                          ("Review", s.ReviewOut), ("Event", s.EventOut), ("Me", s.MeOut),
                          ("Channel", s.ChannelOut)]:
         spec.components.schema(name, schema=schema)
