@@ -88,7 +88,13 @@ async function moveCard(card, { state, beforeId = null, afterId = null }, revert
       : `« ${item.title} » déplacé en position ${positionOf(cards.card(id))} dans « ${label(item.state)} ».`);
   } catch (err) {
     revert();
-    const message = problemMessage(err, "Le déplacement");
+    let message = problemMessage(err, "Déplacement");
+    if (body.state && !(body.state in movesFor(card)) && [403, 409].includes(err.status)) {
+      const options = Object.keys(movesFor(card)).map((s) => `« ${label(s)} »`);
+      message = `Déplacement refusé : vous ne pouvez pas mettre cette carte de « ${label(fromState)} » vers `
+        + `« ${label(body.state)} »${options.length ? ` (possible pour vous : ${options.join(", ")})` : ""}. `
+        + `Motif : ${err.problem?.detail || "non précisé"}`;
+    }
     toast(message);
     announce(`Carte remise à sa place. ${message}`);
   } finally {
@@ -160,14 +166,18 @@ function highlightTargets(card, on) {
     column.classList.toggle("drop-no", on && state !== card.dataset.state && !(state in allowed));
   }
 }
+const sortables = [];
+// Sortable's animation measures every card of a column on each move: smooth on a small
+// column, a stutter on a column of hundreds. Animate only columns that stay light.
+const ANIMATED_MAX = 80;
 if (Sortable) {
   for (const list of cards.lists.values()) {
     const inTrash = list.dataset.state === "trash";
-    Sortable.create(list, {
+    sortables.push(Sortable.create(list, {
       group: { name: "board", pull: !inTrash, put: !inTrash },
       sort: !inTrash,
       disabled: !config.can_edit || inTrash,
-      animation: 120,
+      animation: 0,
       forceFallback: true,          // mouse and touch alike, and no native drag image
       fallbackTolerance: 4,         // a click is a click, not a tiny drag
       delay: 180,
@@ -178,6 +188,7 @@ if (Sortable) {
       chosenClass: "card-chosen",
       dragClass: "card-drag",
       onStart(evt) {
+        for (const s of sortables) s.option("animation", s.el.children.length > ANIMATED_MAX ? 0 : 120);
         dragRevert = restorer(evt.item);
         highlightTargets(evt.item, true);
       },
@@ -190,7 +201,7 @@ if (Sortable) {
         cards.updateCounts();
         moveCard(card, { state: evt.to.dataset.state, ...anchorsOf(card) }, revert);
       },
-    });
+    }));
   }
 }
 
@@ -299,6 +310,8 @@ document.getElementById("toast-close").addEventListener("click", hideToast);
 // ------------------------------------------------------------------ filters
 
 const filterForm = document.getElementById("filters");
+// On a phone the filters fold away so the first column shows without scrolling.
+if (window.matchMedia("(max-width: 640px)").matches) document.getElementById("filters-box").open = false;
 const norm = (s) => s.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
 let filters = null;
 
@@ -335,8 +348,12 @@ function applyFilters(only) {
   document.getElementById("filter-summary").textContent =
     filters.active ? `${shown} carte${shown > 1 ? "s" : ""} affichée${shown > 1 ? "s" : ""} sur ${total}` : "";
 }
-let filterTimer = null;
-filterForm.addEventListener("input", () => { clearTimeout(filterTimer); filterTimer = setTimeout(() => applyFilters(), 120); });
+// Filtering a thousand cards takes ~10-50 ms: do it on every keystroke, coalesced per frame.
+let filterFrame = 0;
+filterForm.addEventListener("input", () => {
+  cancelAnimationFrame(filterFrame);
+  filterFrame = requestAnimationFrame(() => applyFilters());
+});
 filterForm.addEventListener("submit", (e) => e.preventDefault());
 
 // ------------------------------------------------------------------ new item
@@ -377,7 +394,7 @@ newForm.addEventListener("submit", async (e) => {
   } catch (err) {
     const fields = Object.entries(err.problem?.errors || {})
       .map(([name, msgs]) => `${name} : ${[].concat(msgs).flat().join(" ")}`);
-    error.textContent = [problemMessage(err, "La création"), ...fields].join(" — ");
+    error.textContent = [problemMessage(err, "Création"), ...fields].join(" — ");
     error.hidden = false;  // the form keeps everything typed
   } finally {
     submit.disabled = false;
@@ -387,5 +404,6 @@ newForm.addEventListener("submit", async (e) => {
 window.addEventListener("beforeunload", () => panel.flushDraft());
 
 // For the browser tests and for debugging from the console.
-window.relaisBoard = { cards, live, panel, config };
+window.relaisBoard = { cards, live, panel, config, applyFilters };
+performance.mark("board-ready");
 document.documentElement.dataset.boardReady = "1";

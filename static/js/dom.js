@@ -59,18 +59,17 @@ export function hideToast() {
   if (box) box.hidden = true;
 }
 
-/** A French sentence for a refused request: title in French, the server's detail as is. */
-export function problemMessage(err, what = "L'action") {
+/** A French sentence for a refused request: what was refused, in French, then the server's reason ("detail"). */
+export function problemMessage(err, what = "Action") {
   const p = err?.problem || {};
-  const status = err?.status;
   const lead = {
-    0: "Connexion perdue.",
-    401: "Session expirée.",
-    403: `${what} n'est pas autorisée.`,
-    404: "Élément introuvable (supprimé ?).",
-    409: `${what} est impossible dans l'état actuel.`,
-    422: `${what} a été refusée.`,
-    428: `${what} a été refusée.`,
-  }[status] || `${what} a échoué.`;
-  return p.detail ? `${lead} ${p.detail}` : lead;
+    0: "connexion perdue.",
+    401: "session expirée, reconnectez-vous.",
+    403: "non autorisé pour vous.",
+    404: "élément introuvable (supprimé ?).",
+    409: "impossible dans l'état actuel.",
+    422: "refusé.",
+    428: "refusé.",
+  }[err?.status] || "échec.";
+  return `${what} : ${lead}${p.detail ? ` ${p.detail}` : ""}`;
 }

@@ -119,11 +119,13 @@ def open_board(browser, live_server):
 
     _, base = live_server
     contexts = []
+    errors = []
 
     def open_(username, group_id, width=1400, height=900, query=""):
         context = browser.new_context(base_url=base, viewport={"width": width, "height": height}, locale="fr-FR")
         contexts.append(context)
         page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"{username}: {exc}"))
         page.goto("/login")
         page.fill("#username", username)
         page.fill("#password", f.PASSWORD)
@@ -136,6 +138,7 @@ def open_board(browser, live_server):
     yield open_
     for context in contexts:
         context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def shot(page, name, full_page=False):
@@ -160,3 +163,28 @@ def drag(page, source, target, steps=12):
     tbox = target.bounding_box()
     page.mouse.move(tbox["x"] + tbox["width"] / 2, tbox["y"] + min(tbox["height"] / 2, 30), steps=steps)
     page.mouse.up()
+
+
+@pytest.fixture
+def make_items(seed):
+    """``make_items(group_id, [(author, title, state), ...])`` creates items through the
+    services (so events are recorded) and returns their ids."""
+
+    def run(group_id, specs):
+        from workflow.extensions import db
+        from workflow.models import User
+        from workflow.services import items as item_service
+
+        def create():
+            ids = []
+            for author, title, state in specs:
+                user = db.session.query(User).filter_by(username=author).one()
+                item = item_service.create_item(user, group_id, {"title": title, "resource_type": "article"})
+                if state == "in_review":
+                    item_service.transition_item(user, item.id, "in_review")
+                ids.append(item.id)
+            return ids
+
+        return seed(create)
+
+    return run

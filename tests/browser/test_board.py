@@ -44,3 +44,221 @@ def test_a_card_created_and_dragged_by_one_person_appears_live_for_another(open_
     expect(alice.locator("#toast")).to_be_hidden()
     shot(alice, "board-two-people-alice")
     shot(chloe, "board-two-people-chloe")
+
+
+def test_a_forbidden_drop_snaps_back_and_says_why(open_board, board_group, make_items):
+    make_items(board_group, [("alice", "Atelier CV en ligne", "in_review")])
+    alice = open_board("alice", board_group)
+    before = column_ids(alice)
+
+    drag(alice, card(alice, "Atelier CV en ligne"), column(alice, "approved").locator("ol.cards"))
+
+    toast = alice.locator("#toast")
+    expect(toast).to_be_visible()
+    expect(toast).to_contain_text("Déplacement refusé")
+    expect(toast).to_contain_text("« En relecture » vers « Approuvé »")
+    expect(toast).to_contain_text("lead")  # the server's reason, as the API's problem "detail" gives it
+    expect(column(alice, "in_review").locator(".card-title", has_text="Atelier CV en ligne")).to_be_visible()
+    assert column_ids(alice) == before
+    expect(alice.locator("#live")).to_contain_text("Carte remise à sa place")
+    shot(alice, "board-refused-drop")
+
+
+def test_a_lead_requesting_changes_by_drag_is_asked_for_the_comment(open_board, board_group, make_items):
+    make_items(board_group, [("alice", "Podcast lecture jeunesse", "in_review")])
+    chloe = open_board("chloe", board_group)
+
+    drag(chloe, card(chloe, "Podcast lecture jeunesse"), column(chloe, "proposed").locator("ol.cards"))
+    dialog = chloe.locator("#comment-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Modifications demandées")
+    shot(chloe, "board-request-changes-dialog")
+    chloe.fill("#comment-text", "Ajouter la tranche d'âge visée.")
+    dialog.locator("button[type=submit]").click()
+
+    expect(column(chloe, "proposed").locator(".card-title", has_text="Podcast lecture jeunesse")).to_be_visible()
+    card(chloe, "Podcast lecture jeunesse").locator(".card-title").click()
+    expect(chloe.locator("#history-list")).to_contain_text("Ajouter la tranche d'âge visée.")
+
+
+def test_a_card_can_be_moved_with_the_keyboard_and_the_move_is_announced(open_board, board_group, make_items):
+    make_items(board_group, [("alice", "Premier", "proposed"), ("alice", "Second", "proposed")])
+    alice = open_board("alice", board_group)
+    ids = column_ids(alice)["proposed"]
+
+    card(alice, "Second").locator(".card-title").focus()
+    alice.keyboard.press("Alt+ArrowUp")
+    expect(alice.locator("#live")).to_contain_text("position 1")
+    assert column_ids(alice)["proposed"] == list(reversed(ids))
+
+    card(alice, "Premier").locator(".card-move").focus()
+    alice.keyboard.press("Enter")
+    expect(alice.locator("#move-dialog")).to_be_visible()
+    shot(alice, "board-move-dialog")
+    alice.locator('#move-targets input[value="in_review"]').focus()
+    alice.keyboard.press("Space")
+    alice.keyboard.press("Enter")
+    expect(column(alice, "in_review").locator(".card-title", has_text="Premier")).to_be_visible()
+    expect(alice.locator("#live")).to_contain_text("« Premier » déplacé de « Proposé » vers « En relecture »")
+
+
+def test_a_board_that_lost_its_socket_catches_up_on_reconnection(open_board, board_group, make_items):
+    make_items(board_group, [("alice", f"Ressource {n}", "proposed") for n in range(1, 5)])
+    alice = open_board("alice", board_group)
+    chloe = open_board("chloe", board_group)
+    assert column_ids(chloe) == column_ids(alice)
+
+    chloe.evaluate("() => window.relaisBoard.live.socket.disconnect()")
+    expect(chloe.locator("#connection")).to_have_attribute("data-status", "offline")
+
+    drag(alice, card(alice, "Ressource 1"), column(alice, "in_review").locator("ol.cards"))
+    expect(column(alice, "in_review").locator(".card")).to_have_count(1)
+    card(alice, "Ressource 4").locator(".card-title").focus()
+    alice.keyboard.press("Alt+ArrowUp")
+    expect(alice.locator("#live")).to_contain_text("position 2")
+    create_card(alice, "Ressource ajoutée hors ligne")
+    expect(card(alice, "Ressource ajoutée hors ligne")).to_be_visible()
+    expected = column_ids(alice)
+    assert column_ids(chloe) != expected  # chloe really missed them
+    shot(chloe, "board-offline")
+
+    chloe.evaluate("() => window.relaisBoard.live.socket.connect()")
+    expect(chloe.locator("#connection")).to_have_attribute("data-status", "online")
+    chloe.wait_for_function(
+        "expected => JSON.stringify(window.relaisBoard.cards.snapshot()) === JSON.stringify(expected)",
+        arg=expected, timeout=3000)
+    assert column_ids(chloe) == column_ids(alice)
+
+
+def test_two_people_saving_the_same_card_see_a_conflict_and_lose_no_text(open_board, board_group, make_items):
+    make_items(board_group, [("alice", "Guide des ressources numériques", "proposed")])
+    alice = open_board("alice", board_group)
+    anna = open_board("anna", board_group)
+
+    card(alice, "Guide des ressources numériques").locator(".card-title").click()
+    expect(alice.locator("#edit-body")).to_be_enabled()
+    expect(card(anna, "Guide des ressources numériques").locator(".editing")).to_contain_text("Alice modifie")
+    card(anna, "Guide des ressources numériques").locator(".card-title").click()
+    expect(anna.locator("#edit-body")).to_be_enabled()
+
+    anna.fill("#edit-body", "Le texte d'Anna, écrit avec soin.")
+    alice.fill("#edit-body", "Le texte d'Alice, enregistré en premier.")
+    alice.click("#edit-save")
+    expect(alice.locator("#toast")).to_contain_text("Modifications enregistrées")
+    expect(anna.locator("#panel-changed")).to_contain_text("Alice vient de modifier")
+
+    anna.click("#edit-save")
+    conflict = anna.locator("#conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict.locator('[data-side="mine"]')).to_have_text("Le texte d'Anna, écrit avec soin.")
+    expect(conflict.locator('[data-side="theirs"]')).to_have_text("Le texte d'Alice, enregistré en premier.")
+    expect(anna.locator("#edit-body")).to_have_value("Le texte d'Anna, écrit avec soin.")
+    shot(anna, "board-conflict")
+
+    anna.fill("#edit-body", "Le texte d'Alice, enregistré en premier.\n\nEt celui d'Anna, écrit avec soin.")
+    anna.click("#conflict-keep-mine")
+    expect(conflict).to_be_hidden()
+    expect(anna.locator("#toast")).to_contain_text("Modifications enregistrées")
+    expect(alice.locator("#edit-body")).to_have_value(
+        "Le texte d'Alice, enregistré en premier.\n\nEt celui d'Anna, écrit avec soin.", timeout=2000)
+
+
+def _thousand_cards(group_id):
+    from workflow.extensions import db
+    from workflow.models import Item, Label, User
+
+    authors = {u.username: u.id for u in db.session.query(User).filter(User.username.in_(["alice", "anna"]))}
+    labels = [Label(group_id=group_id, name=name) for name in ("cinéma", "jeunesse", "langues", "numérique")]
+    db.session.add_all(labels)
+    states = ["proposed"] * 400 + ["in_review"] * 300 + ["approved"] * 200 + ["published"] * 100
+    types = ["video", "self_training", "ebook", "article", "kids", "audio", "other"]
+    items = []
+    for n, state in enumerate(states):
+        item = Item(group_id=group_id, author_id=authors["alice" if n % 3 else "anna"],
+                    title=f"Ressource en ligne n° {n:04d}", summary="", body="", resource_type=types[n % 7],
+                    state=state, rank=f"V{n:06d}", comment_count=n % 4)
+        item.labels = [labels[n % 4]] if n % 2 else []
+        items.append(item)
+    db.session.add_all(items)
+    db.session.commit()
+
+
+def test_a_board_of_a_thousand_cards_renders_fast_and_stays_usable(open_board, board_group, seed):
+    seed(lambda: _thousand_cards(board_group))
+    page = open_board("alice", board_group)
+
+    started = time.perf_counter()
+    page.goto(f"/groups/{board_group}/board")
+    page.wait_for_function("document.documentElement.dataset.boardReady === '1'")
+    wall = (time.perf_counter() - started) * 1000
+    timing = page.evaluate("""() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        return {response: nav.responseEnd, dom: nav.domContentLoadedEventEnd,
+                ready: performance.getEntriesByName('board-ready')[0].startTime, cards: document.querySelectorAll('.card').length};
+    }""")
+    print(f"\n1,000-card board: server+transfer {timing['response']:.0f} ms, DOM ready {timing['dom']:.0f} ms, "
+          f"script ready {timing['ready']:.0f} ms, wall clock to ready {wall:.0f} ms ({timing['cards']} cards)")
+    assert timing["cards"] == 1000
+    assert timing["ready"] < 5000  # generous: the target is 1.5 s; this only catches a disaster
+    expect(page.locator("#connection")).to_have_attribute("data-status", "online")
+    shot(page, "board-1000-cards")
+
+    # Filtering a thousand cards: time from the keystroke's input event to the updated summary, in the page.
+    page.evaluate("""() => {
+        window.__filterTimes = {};
+        document.getElementById('filter-q').addEventListener('input', () => { window.__filterTimes.input = performance.now(); }, {once: true});
+        new MutationObserver((m, o) => { window.__filterTimes.shown = performance.now(); o.disconnect(); })
+            .observe(document.getElementById('filter-summary'), {childList: true, characterData: true, subtree: true});
+    }""")
+    page.fill("#filter-q", "n° 012")
+    expect(page.locator("#filter-summary")).to_have_text("10 cartes affichées sur 1000")
+    typed_to_shown = page.evaluate("() => window.__filterTimes.shown - window.__filterTimes.input")
+    print(f"filter over 1,000 cards, keystroke to filtered board: {typed_to_shown:.0f} ms")
+    in_page = page.evaluate("""() => {
+        const t = performance.now();
+        document.getElementById('filter-q').value = 'n° 03';
+        window.relaisBoard.applyFilters();
+        document.body.offsetHeight;  // include the layout
+        return performance.now() - t;
+    }""")
+    print(f"filter over 1,000 cards, script and layout: {in_page:.0f} ms")
+    page.fill("#filter-q", "")
+    expect(page.locator("#filter-summary")).to_have_text("")
+
+
+    # Dragging still answers at once: the card lands, and the server confirms it.
+    source = card(page, "Ressource en ligne n° 0001")
+    started = time.perf_counter()
+    drag(page, source, card(page, "Ressource en ligne n° 0400"))
+    expect(column(page, "in_review").locator(".card-title", has_text="n° 0001")).to_be_visible()
+    expect(page.locator(".card.saving")).to_have_count(0)
+    print(f"drag and server confirmation on the 1,000-card board: {(time.perf_counter() - started) * 1000:.0f} ms")
+    expect(page.locator("#toast")).to_be_hidden()
+
+
+def test_the_board_and_panel_are_readable_on_a_phone(open_board, board_group, make_items):
+    make_items(board_group, [("alice", "Initiation à la recherche documentaire en ligne", "proposed"),
+                             ("anna", "Conte musical pour les 3-6 ans", "in_review")])
+    page = open_board("alice", board_group, width=375, height=740)
+    no_overflow = page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_overflow, "the page scrolls sideways at 375 px (only the board itself may)"
+    expect(column(page, "proposed")).to_be_in_viewport()
+    shot(page, "board-375px")
+    card(page, "Initiation à la recherche").locator(".card-title").click()
+    expect(page.locator("#panel")).to_be_visible()
+    shot(page, "board-375px-panel")
+    page.keyboard.press("Escape")
+    expect(page.locator("#panel")).to_be_hidden()
+
+
+def test_filters_narrow_the_board(open_board, board_group, make_items):
+    make_items(board_group, [("alice", "Vidéo de la semaine", "proposed"), ("anna", "Livre audio", "proposed")])
+    alice = open_board("alice", board_group)
+    alice.check("#filter-mine")
+    expect(card(alice, "Livre audio")).to_be_hidden()
+    expect(card(alice, "Vidéo de la semaine")).to_be_visible()
+    expect(alice.locator("#filter-summary")).to_have_text("1 carte affichée sur 2")
+    alice.uncheck("#filter-mine")
+    alice.fill("#filter-q", "livre")
+    expect(card(alice, "Vidéo de la semaine")).to_be_hidden()
+    expect(card(alice, "Livre audio")).to_be_visible()

@@ -75,14 +75,18 @@ export class Panel {
     for (const id of ["conflict", "edit-error", "panel-changed", "draft-note"]) this.$(id).hidden = true;
     this.$("comments-list").replaceChildren(el("li", { class: "muted", text: "Chargement…" }));
     this.$("history-list").replaceChildren();
+    // Nothing can be typed before the item is loaded: the load would overwrite it.
+    for (const control of this.form.elements) control.disabled = true;
+    this.$("panel-body").setAttribute("aria-busy", "true");
     if (!this.dialog.open) this.dialog.showModal();
     this.live?.setEditing(itemId);
     try {
       const item = await get(`/api/v1/items/${itemId}`);
       this.show(item);
       this.restoreDraft();
+      this.$("panel-body").removeAttribute("aria-busy");
     } catch (err) {
-      toast(problemMessage(err, "L'ouverture"));
+      toast(problemMessage(err, "Ouverture"));
       this.dialog.close();
       return;
     }
@@ -227,7 +231,7 @@ export class Panel {
     const errors = err.problem?.errors || {};
     const lines = Object.entries(errors).map(([name, msgs]) =>
       `${FIELD_LABELS[name] || name} : ${[].concat(msgs).flat().join(" ")}`);
-    this.notice("edit-error", [problemMessage(err, "L'enregistrement"), ...lines].join(" — "));
+    this.notice("edit-error", [problemMessage(err, "Enregistrement"), ...lines].join(" — "));
   }
 
   /** Someone saved first: show their version beside the draft, field by field. The draft stays in the form. */
@@ -269,7 +273,6 @@ export class Panel {
     if (!this.conflict) return;
     const draft = this.readForm();
     this.item = this.conflict;
-    this.$("panel-state").dataset.version = this.item.version;
     this.writeForm(draft);
     this.save();
   }
@@ -316,7 +319,7 @@ export class Panel {
       const { html } = await post("/markdown/preview", { text: this.form.elements.body.value });
       this.$("body-preview").innerHTML = html;  // sanitised server-side
     } catch (err) {
-      this.$("body-preview").textContent = problemMessage(err, "L'aperçu");
+      this.$("body-preview").textContent = problemMessage(err, "Aperçu");
     }
   }
 
@@ -350,7 +353,7 @@ export class Panel {
       this.appendComment(comment);
       announce("Commentaire publié.");
     } catch (err) {
-      toast(problemMessage(err, "La publication du commentaire"));  // the text stays in the box
+      toast(problemMessage(err, "Commentaire"));  // the text stays in the box
     }
   }
 
@@ -372,7 +375,7 @@ export class Panel {
       announce(`Décision enregistrée : ${DECISIONS[decision]}.`);
       toast(`Décision enregistrée : ${DECISIONS[decision]}.`, { kind: "ok", timeout: 2500 });
     } catch (err) {
-      toast(problemMessage(err, "La décision"));
+      toast(problemMessage(err, "Décision"));
     }
   }
 
