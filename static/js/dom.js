@@ -49,6 +49,10 @@ export function toast(message, { kind = "error", timeout = 0 } = {}) {
   if (!box) return;
   document.getElementById("toast-text").textContent = message;
   box.dataset.kind = kind;
+  // A modal dialog makes the rest of the page inert and covers it: show the message inside it.
+  const modal = [...document.querySelectorAll("dialog[open]")].find((d) => d.matches(":modal"));
+  const home = modal || document.body;
+  if (box.parentElement !== home) home.append(box);
   box.hidden = false;
   clearTimeout(toastTimer);
   if (timeout) toastTimer = setTimeout(() => { box.hidden = true; }, timeout);
@@ -73,3 +77,9 @@ export function problemMessage(err, what = "Action") {
   }[err?.status] || "échec.";
   return `${what} : ${lead}${p.detail ? ` ${p.detail}` : ""}`;
 }
+
+// When a dialog holding the message closes, the message goes back to the page (still visible).
+document.addEventListener("close", (e) => {
+  const box = document.getElementById("toast");
+  if (box && e.target instanceof HTMLDialogElement && e.target.contains(box)) document.body.append(box);
+}, true);

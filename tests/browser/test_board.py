@@ -262,3 +262,68 @@ def test_filters_narrow_the_board(open_board, board_group, make_items):
     alice.fill("#filter-q", "livre")
     expect(card(alice, "Vidéo de la semaine")).to_be_hidden()
     expect(card(alice, "Livre audio")).to_be_visible()
+
+
+def test_a_lead_reviews_comments_and_reads_the_safe_rendered_body_in_the_panel(open_board, board_group, seed,
+                                                                              make_items):
+    from workflow.extensions import db
+    from workflow.models import Item
+
+    [item_id] = make_items(board_group, [("alice", "Tutoriel Scratch", "in_review")])
+
+    def set_body():
+        item = db.session.get(Item, item_id)
+        item.body = "Un **tutoriel** pour débuter.\n\n<img src=x onerror=alert(1)> [lien](javascript:alert(1))"
+        db.session.commit()
+
+    seed(set_body)
+    louis = open_board("louis", board_group)
+    alice = open_board("alice", board_group)
+    card(louis, "Tutoriel Scratch").locator(".card-title").click()
+    panel = louis.locator("#panel")
+    expect(panel.locator("#review-section")).to_be_visible()
+    louis.locator("#body-preview-box summary").click()
+    expect(panel.locator("#body-preview strong")).to_have_text("tutoriel")
+    assert panel.locator("#body-preview img").count() == 0
+    assert panel.locator('#body-preview a[href^="javascript"]').count() == 0
+    expect(panel.locator("#body-preview")).to_contain_text("<img src=x onerror=alert(1)>")  # shown as text
+
+    louis.fill("#comment-add-text", "Très clair, merci !")
+    louis.click("#comment-add-form button[type=submit]")
+    expect(panel.locator("#comments-list")).to_contain_text("Très clair, merci !")
+    expect(card(alice, "Tutoriel Scratch").locator(".comments .n")).to_have_text("1", timeout=1000)
+
+    louis.click('#review-section [data-decision="approve"]')
+    expect(panel.locator("#panel-state")).to_contain_text("Approuvé")
+    expect(panel.locator("#history-list")).to_contain_text("a approuvé l'élément")
+    expect(column(alice, "approved").locator(".card-title", has_text="Tutoriel Scratch")).to_be_visible(timeout=1000)
+    shot(louis, "board-panel-after-review")
+
+
+def test_an_unsaved_draft_survives_a_reload(open_board, board_group, make_items):
+    make_items(board_group, [("alice", "Sélection BD numérique", "proposed")])
+    alice = open_board("alice", board_group)
+    card(alice, "Sélection BD numérique").locator(".card-title").click()
+    expect(alice.locator("#edit-title")).to_have_value("Sélection BD numérique")
+    alice.fill("#edit-summary", "Brouillon à ne pas perdre")
+    expect(alice.locator("#draft-note")).to_be_visible()
+
+    alice.reload()
+    expect(alice.locator("#connection")).to_have_attribute("data-status", "online")
+    card(alice, "Sélection BD numérique").locator(".card-title").click()
+    expect(alice.locator("#edit-summary")).to_have_value("Brouillon à ne pas perdre")
+    expect(alice.locator("#draft-note")).to_be_visible()
+
+
+def test_the_hidden_columns_show_rejected_archived_and_trash(open_board, board_group, make_items):
+    make_items(board_group, [("alice", "Proposition refusée", "in_review")])
+    chloe = open_board("chloe", board_group, query="?hidden=1")
+    for state in ("rejected", "archived", "trash"):
+        expect(column(chloe, state)).to_be_visible()
+    expect(column(chloe, "trash").locator("h2")).to_contain_text("Corbeille")
+    drag(chloe, card(chloe, "Proposition refusée"), column(chloe, "rejected").locator("ol.cards"))
+    expect(chloe.locator("#comment-dialog")).to_contain_text("Motif du refus")
+    chloe.fill("#comment-text", "Hors du périmètre du réseau.")
+    chloe.locator("#comment-dialog button[type=submit]").click()
+    expect(column(chloe, "rejected").locator(".card-title", has_text="Proposition refusée")).to_be_visible()
+    shot(chloe, "board-hidden-columns")

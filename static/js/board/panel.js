@@ -404,8 +404,8 @@ export class Panel {
 
   renderHistory(events) {
     const nodes = [...events].reverse().map((e) => {
-      const extra = e.payload?.comment && typeof e.payload.comment === "string" ? e.payload.comment
-        : e.payload?.review?.comment || "";
+      const c = e.payload?.comment;
+      const extra = (typeof c === "string" ? c : c?.body) || e.payload?.review?.comment || "";
       return el("li", {},
         el("p", {}, el("strong", { text: e.actor?.display_name || "Relais" }), " ", this.describe(e)),
         extra ? el("blockquote", { text: extra }) : null,
