@@ -2,7 +2,9 @@
 derived properties; they never read the request or commit."""
 from .base import utcnow  # noqa: F401
 from .people import ApiToken, Basin, Library, User  # noqa: F401
-from .groups import Group, Membership  # noqa: F401
+from .groups import ChecklistEntry, Group, Membership  # noqa: F401
 from .channels import BlackoutDate, Channel  # noqa: F401
 from .items import Comment, Item, Label, Review, item_assignees, item_labels  # noqa: F401
 from .events import Event  # noqa: F401
+from .notifications import Notification, NotificationPreference, OutboxMail  # noqa: F401
+from .webhooks import IdempotencyKey, Webhook, WebhookDelivery  # noqa: F401

@@ -1,7 +1,7 @@
 """Items (proposed publications) with their labels, assignees, comments and reviews."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table,
                         Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,6 +44,8 @@ class Item(db.Model):
         CheckConstraint(f"resource_type IN {_in(RESOURCE_TYPES)}", name="resource_type"),
         Index("ix_items_board", "group_id", "deleted", "state", "rank"),
         Index("ix_items_due", "state", "scheduled_at"),
+        Index("ix_items_calendar", "scheduled_at", "channel_id"),
+        Index("ix_items_review_queue", "state", "group_id", "submitted_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
@@ -64,12 +66,24 @@ class Item(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Review: the lead who claimed it, how many rounds it has been through,
+    # when it was escalated for waiting too long.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # End of the licence: the item is withdrawn from publication after it.
+    licence_end: Mapped[date | None] = mapped_column(Date)
+    # Publication sequence for calendar feeds (RFC 5545 SEQUENCE), raised on reschedule.
+    schedule_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped["Group"] = relationship()  # noqa: F821
     author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821
     channel: Mapped["Channel | None"] = relationship()  # noqa: F821
+    claimed_by: Mapped["User | None"] = relationship(foreign_keys=[claimed_by_id])  # noqa: F821
     labels: Mapped[list[Label]] = relationship(secondary=item_labels, order_by=Label.name)
     assignees: Mapped[list["User"]] = relationship(  # noqa: F821
         secondary=item_assignees, order_by="User.username"
@@ -99,5 +113,10 @@ class Review(db.Model):
     decision: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     item_version: Mapped[int] = mapped_column(Integer)
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The content the decision was about (title, summary, body, resource_url...), for the
+    # "what changed since the last review" diff; and the checklist points ticked.
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+    checklist: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reviewer: Mapped["User"] = relationship()  # noqa: F821

@@ -3,6 +3,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -39,6 +40,13 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped on logout-everywhere/password change: sessions carry it and die with it.
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # Secret part of the user's iCalendar feed URL; regenerating it revokes the old URL.
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Login throttling: consecutive failures and the end of a lock-out.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Daily digest of notifications by e-mail.
+    daily_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     library: Mapped[Library | None] = relationship()
@@ -68,4 +76,5 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user: Mapped[User] = relationship()
