@@ -255,10 +255,20 @@ const STATUS = { connecting: "Connexion…", syncing: "Mise à jour…", online:
 let live = null;
 let panel = null;
 
+/** A label seen for the first time (a card created or edited live) joins the label filter. */
+function learnLabels(item) {
+  const select = document.getElementById("filter-label");
+  const known = new Set([...select.options].map((o) => o.value));
+  for (const name of item?.labels || []) {
+    if (!known.has(name)) { select.append(new Option(name, name)); known.add(name); }
+  }
+}
+
 function onEvent(evt) {
   if (evt.type === "item.deleted" && !config.include_hidden) {
     cards.remove(evt.item_id);
   } else if (evt.item) {
+    learnLabels(evt.item);
     const result = cards.upsert(evt.item);
     if (result?.card) applyFilters(result.card);
     if (result?.card && evt.actor && evt.actor.id !== me.id && result.from !== result.to && result.to) {
@@ -277,6 +287,7 @@ function onPresence(p) {
 
 function onStatus(status, detail) {
   connection.dataset.status = status;
+  document.getElementById("presence").classList.toggle("stale", status !== "online");
   connection.textContent = detail ? `${STATUS[status]} (${detail})` : STATUS[status];
 }
 
@@ -385,6 +396,7 @@ newForm.addEventListener("submit", async (e) => {
   submit.disabled = true;
   try {
     const item = await post(`/api/v1/groups/${config.group_id}/items`, body);
+    learnLabels(item);
     const result = cards.upsert(item);
     newForm.reset();
     error.hidden = true;

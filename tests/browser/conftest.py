@@ -3,6 +3,7 @@ SQLite file, driven by Debian's Chromium through Playwright (never a downloaded 
 
 Each test builds its own group (``board_group``) so tests share one server but not data."""
 import itertools
+import logging
 import os
 import socket
 import threading
@@ -49,6 +50,7 @@ def live_server(tmp_path_factory):
         people = {"alice": False, "anna": False, "chloe": False, "louis": False, "david": True}
         for username, coordinator in people.items():
             f.UserFactory(username=username, display_name=username.title(), is_coordinator=coordinator)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns real failures
     port = _free_port()
     thread = threading.Thread(
         target=socketio.run, args=(app,),
