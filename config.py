@@ -34,6 +34,8 @@ class Config:
     DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "fr")
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", 1024 * 1024))
     EVENTS_PAGE_SIZE = int(_env("EVENTS_PAGE_SIZE", 200))
+    # Presence updates of a board are coalesced and sent at most every PRESENCE_DELAY seconds.
+    PRESENCE_DELAY = float(_env("PRESENCE_DELAY", 0.25))
     PUBLISHED_BOARD_DAYS = int(_env("PUBLISHED_BOARD_DAYS", 30))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -57,6 +59,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     REDIS_URL = None
+    PRESENCE_DELAY = 0.0
     # scrypt's defaults are deliberately slow; tests hash many passwords.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

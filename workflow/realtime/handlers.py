@@ -4,6 +4,7 @@ and data come from the services; presence lives in ``presence.Presence``.
 Each handler releases its database session, since Flask-SQLAlchemy's teardown
 does not run for sockets."""
 import functools
+import threading
 
 from flask import current_app, request
 from flask_login import current_user
@@ -50,9 +51,32 @@ def _payload(data, *names):
     return [_int(data.get(name)) for name in names]
 
 
+_pending_presence = set()
+_pending_lock = threading.Lock()
+
+
 def _broadcast_presence(group_id):
-    socketio.emit("presence.updated", {"group_id": group_id, **get_presence().snapshot(group_id)},
-                  to=group_room(group_id))
+    """Send the board's presence soon, coalescing bursts: when 200 people open a
+    board at once, the room gets a handful of updates instead of 200 × 200."""
+    presence = get_presence()
+    delay = current_app.config.get("PRESENCE_DELAY", 0.25)  # seconds
+    if not delay:
+        socketio.emit("presence.updated", {"group_id": group_id, **presence.snapshot(group_id)},
+                      to=group_room(group_id))
+        return
+    with _pending_lock:
+        if group_id in _pending_presence:
+            return
+        _pending_presence.add(group_id)
+
+    def flush():
+        socketio.sleep(delay)
+        with _pending_lock:
+            _pending_presence.discard(group_id)
+        socketio.emit("presence.updated", {"group_id": group_id, **presence.snapshot(group_id)},
+                      to=group_room(group_id))
+
+    socketio.start_background_task(flush)
 
 
 def _evict():
