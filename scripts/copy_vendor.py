@@ -9,6 +9,10 @@ FILES = {
     "node_modules/sortablejs/Sortable.min.js": "sortable/Sortable.min.js",
     "node_modules/socket.io-client/dist/socket.io.esm.min.js": "socket.io/socket.io.esm.min.js",
     "node_modules/socket.io-client/dist/socket.io.min.js": "socket.io/socket.io.min.js",
+    "node_modules/fullcalendar/index.global.min.js": "fullcalendar/index.global.min.js",
+    "node_modules/@fullcalendar/core/locales/fr.global.min.js": "fullcalendar/locales/fr.global.min.js",
+    "node_modules/chart.js/dist/chart.umd.min.js": "chart.js/chart.umd.min.js",
+    "node_modules/axe-core/axe.min.js": "axe-core/axe.min.js",
 }
 
 
