@@ -389,7 +389,7 @@ newForm.addEventListener("submit", async (e) => {
   const body = {
     title: f.title.value.trim(), resource_type: f.resource_type.value, summary: f.summary.value,
     body: f.body.value, labels: f.labels.value.split(",").map((s) => s.trim()).filter(Boolean),
-    assignees: [...f.assignees.selectedOptions].map((o) => o.value),
+    assignees: [...newForm.querySelectorAll('input[name="assignees"]:checked')].map((o) => o.value),
   };
   if (f.resource_url.value.trim()) body.resource_url = f.resource_url.value.trim();
   const submit = newForm.querySelector("button[type=submit]");

@@ -262,6 +262,21 @@ def test_filters_narrow_the_board(open_board, board_group, make_items):
     alice.fill("#filter-q", "livre")
     expect(card(alice, "Vidéo de la semaine")).to_be_hidden()
     expect(card(alice, "Livre audio")).to_be_visible()
+    alice.fill("#filter-q", "")
+
+    alice.click("#new-item-button")
+    alice.fill("#new-title", "Archives numérisées")
+    alice.fill("#new-labels", "patrimoine")
+    alice.check('#new-item-form input[name="assignees"][value="louis"]')
+    shot(alice, "board-new-item-form")
+    alice.click("#new-item-form button[type=submit]")
+    expect(card(alice, "Archives numérisées").locator(".assignees .avatar")).to_have_text("L")
+    alice.select_option("#filter-label", "patrimoine")  # a label born on this page joins the filter
+    expect(alice.locator("#filter-summary")).to_have_text("1 carte affichée sur 3")
+    alice.select_option("#filter-label", "")
+    alice.select_option("#filter-assignee", "louis")
+    expect(card(alice, "Archives numérisées")).to_be_visible()
+    expect(card(alice, "Livre audio")).to_be_hidden()
 
 
 def test_a_lead_reviews_comments_and_reads_the_safe_rendered_body_in_the_panel(open_board, board_group, seed,

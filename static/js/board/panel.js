@@ -115,6 +115,9 @@ export class Panel {
     this.$("readonly-body").hidden = editable;
     this.$("review-section").hidden = !(this.config.is_lead && item.state === "in_review" && !item.deleted);
     this.$("comment-add-form").hidden = !this.config.can_edit || item.deleted;
+    const own = item.author?.username === this.config.user.username;
+    this.$("review-approve").disabled = own;
+    this.$("review-own").hidden = !own;
   }
 
   readForm() {
@@ -122,7 +125,7 @@ export class Panel {
     return {
       title: f.title.value, resource_type: f.resource_type.value, summary: f.summary.value, body: f.body.value,
       resource_url: f.resource_url.value.trim(), audience: f.audience.value, labels: f.labels.value,
-      assignees: [...f.assignees.selectedOptions].map((o) => o.value).sort(),
+      assignees: [...this.form.querySelectorAll('input[name="assignees"]:checked')].map((o) => o.value).sort(),
     };
   }
 
@@ -130,7 +133,7 @@ export class Panel {
     const f = this.form.elements;
     for (const name of FIELDS) {
       if (name === "assignees") {
-        for (const option of f.assignees.options) option.selected = values.assignees.includes(option.value);
+        for (const box of this.form.querySelectorAll('input[name="assignees"]')) box.checked = values.assignees.includes(box.value);
       } else {
         f[name].value = values[name];
       }
