@@ -108,7 +108,7 @@ def test_a_board_that_lost_its_socket_catches_up_on_reconnection(open_board, boa
     chloe = open_board("chloe", board_group)
     assert column_ids(chloe) == column_ids(alice)
 
-    chloe.evaluate("() => window.relaisBoard.live.socket.disconnect()")
+    chloe.context.set_offline(True)
     expect(chloe.locator("#connection")).to_have_attribute("data-status", "offline")
 
     drag(alice, card(alice, "Ressource 1"), column(alice, "in_review").locator("ol.cards"))
@@ -122,7 +122,7 @@ def test_a_board_that_lost_its_socket_catches_up_on_reconnection(open_board, boa
     assert column_ids(chloe) != expected  # chloe really missed them
     shot(chloe, "board-offline")
 
-    chloe.evaluate("() => window.relaisBoard.live.socket.connect()")
+    chloe.context.set_offline(False)
     expect(chloe.locator("#connection")).to_have_attribute("data-status", "online")
     chloe.wait_for_function(
         "expected => JSON.stringify(window.relaisBoard.cards.snapshot()) === JSON.stringify(expected)",

@@ -18,13 +18,25 @@ export class Live {
     Object.assign(this, opts);
     this.lastEventId = Number(opts.lastEventId) || 0;
     this.editingItem = null;
+    this.syncing = true;   // live events wait in ``buffer`` while a resync is catching up
+    this.buffer = [];
     this.socket = io({ transports: ["websocket", "polling"], withCredentials: true });
     this.socket.on("connect", () => this.joined());
-    this.socket.on("disconnect", () => this.onStatus("offline"));
+    this.socket.on("disconnect", () => { this.syncing = true; this.onStatus("offline"); });
     this.socket.on("connect_error", () => this.onStatus("offline"));
     this.socket.io.on("reconnect_attempt", () => this.onStatus("connecting"));
-    for (const type of BOARD_EVENTS) this.socket.on(type, (evt) => this.apply(evt));
+    for (const type of BOARD_EVENTS) this.socket.on(type, (evt) => this.receive(evt));
+    // The browser knows about a lost network long before a ping times out.
+    window.addEventListener("offline", () => { this.socket.disconnect(); this.onStatus("offline"); });
+    window.addEventListener("online", () => { if (!this.socket.connected) this.socket.connect(); });
     this.socket.on("presence.updated", (p) => { if (p.group_id === this.groupId) this.onPresence(p); });
+  }
+
+  /** A live event: applied now, or after the running resync (else a newer live event
+   * would raise lastEventId past events the resync is about to bring). */
+  receive(evt) {
+    if (this.syncing) this.buffer.push(evt);
+    else this.apply(evt);
   }
 
   /** Apply ``evt`` unless it is one we already applied (ids only grow). */
@@ -38,15 +50,28 @@ export class Live {
 
   async joined() {
     this.onStatus("syncing");
+    this.syncing = true;
     const ack = await this.call("join", { group_id: this.groupId });
     if (!ack?.ok) {
+      this.flushBuffer();
       this.onStatus("error", ack?.error?.detail);
       return;
     }
     if (ack.viewers) this.onPresence({ viewers: ack.viewers, editing: ack.editing || {} });
-    await this.resync();
+    try {
+      await this.resync();
+    } finally {
+      this.flushBuffer();
+    }
     if (this.editingItem) this.call("editing", { group_id: this.groupId, item_id: this.editingItem, editing: true });
     this.onStatus("online");
+  }
+
+  flushBuffer() {
+    const waiting = this.buffer.sort((a, b) => a.event_id - b.event_id);
+    this.buffer = [];
+    this.syncing = false;
+    for (const evt of waiting) this.apply(evt);
   }
 
   /** Fetch and apply what happened since the last applied event, page after page. */
