@@ -63,6 +63,8 @@ def build_spec():
                                        out={"type": "object", "properties": {"token": {"type": "string"},
                                                                               "username": {"type": "string"}}},
                                        status=201, errors=(401, 422))},
+        "/api/v1/tokens/current": {"delete": _op("Revoke the token this request is authenticated with",
+                                                 status=204, errors=(401, 404, 422))},
         "/api/v1/groups": {"get": _op("Groups the caller can see", out=ref("Group"), many=True, errors=(401,))},
         "/api/v1/groups/{group_id}/board": {"get": _op(
             "A group's board: columns in workflow order, cards in rank order", out=ref("Board"),
