@@ -1,5 +1,6 @@
 """Read side: the queries behind pages and API lists, each built in one place
 and eager-loading what is shown, so a page costs a fixed number of queries."""
+from collections import namedtuple
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -8,7 +9,8 @@ from sqlalchemy.orm import selectinload, joinedload
 from ..domain import states as st
 from ..domain.errors import NotFound
 from ..extensions import db
-from ..models import Event, Group, Item, Membership, Review, utcnow
+from ..models import (Channel, Event, Group, Item, Label, Membership, Review, User, item_assignees, item_labels,
+                      utcnow)
 from .common import actor_for, load_item, require_user, visible_group_ids
 
 
@@ -47,27 +49,87 @@ def get_group(user, group_id):
     return group, actor
 
 
-def board(user, group_id, *, include_hidden=False, now=None, published_days=30):
+class Card:
+    """A card as the board shows it: the item's columns as attributes, its author,
+    channel, labels and assignees as small records. Read with plain SQL rows rather
+    than ORM objects: a board of 1,000 cards is read-only, and building 1,000 mapped
+    objects (identity map, relationship loaders) cost most of the board's time."""
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+
+# A person, a label, a channel as a card names them; one record per person or
+# label, shared by every card that names it.
+Person = namedtuple("Person", "id username display_name")
+LabelRef = namedtuple("LabelRef", "name")
+ChannelRef = namedtuple("ChannelRef", "id slug name")
+
+
+def board_version(user, group_id):
+    """What a board's freshness depends on — the group, the caller's view of it and
+    the group's last event — for an ETag answered before any card is read."""
+    group, actor = get_group(user, group_id)
+    last_event_id = db.session.scalar(select(func.max(Event.id)).where(Event.group_id == group.id)) or 0
+    return group, actor, last_event_id
+
+
+def board_cutoff(now, published_days):
+    """Published cards older than this leave the board. Rounded down to the hour so
+    a board's content changes only with its events or the hour (see the ETag)."""
+    return (now - timedelta(days=published_days)).replace(minute=0, second=0, microsecond=0)
+
+
+def board(user, group_id, *, include_hidden=False, now=None, published_days=30, version=None):
     """The board of a group: columns in workflow order, cards in rank order.
     Published cards are those of the last ``published_days`` days; rejected,
-    archived and trashed cards only with ``include_hidden``."""
-    group, actor = get_group(user, group_id)
+    archived and trashed cards only with ``include_hidden``. A fixed number of
+    queries whatever the number of cards; ``version`` is ``board_version``'s
+    result when the caller already has it."""
+    group, actor, last_event_id = version or board_version(user, group_id)
     now = now or utcnow()
-    q = select(Item).where(Item.group_id == group.id).options(*item_load_options())
+    items = Item.__table__
+    author, channel = User.__table__.alias("author"), Channel.__table__.alias("channel")
+    where = [items.c.group_id == group.id]
     if not include_hidden:
-        q = q.where(Item.deleted.is_(False), Item.state.in_(st.BOARD_COLUMNS))
-    items = list(db.session.scalars(q.order_by(Item.rank, Item.id)))
-    cutoff = now - timedelta(days=published_days)
+        where += [items.c.deleted.is_(False), items.c.state.in_(st.BOARD_COLUMNS)]
+    rows = db.session.execute(
+        select(items, author.c.username.label("_author_username"),
+               author.c.display_name.label("_author_display_name"),
+               channel.c.slug.label("_channel_slug"), channel.c.name.label("_channel_name"))
+        .join(author, author.c.id == items.c.author_id)
+        .outerjoin(channel, channel.c.id == items.c.channel_id)
+        .where(*where).order_by(items.c.rank, items.c.id)).mappings().all()
+    labels, assignees, people, names = {}, {}, {}, {}
+    for item_id, name in db.session.execute(
+            select(item_labels.c.item_id, Label.name).join(Label, Label.id == item_labels.c.label_id)
+            .join(items, items.c.id == item_labels.c.item_id).where(*where).order_by(Label.name)):
+        label = names.get(name) or names.setdefault(name, LabelRef(name))
+        labels.setdefault(item_id, []).append(label)
+    for item_id, uid, username, display_name in db.session.execute(
+            select(item_assignees.c.item_id, User.id, User.username, User.display_name)
+            .join(User, User.id == item_assignees.c.user_id)
+            .join(items, items.c.id == item_assignees.c.item_id).where(*where).order_by(User.username)):
+        person = people.get(uid) or people.setdefault(uid, Person(uid, username, display_name))
+        assignees.setdefault(item_id, []).append(person)
+    cutoff = board_cutoff(now, published_days)
     columns = {s: [] for s in (st.STATES if include_hidden else st.BOARD_COLUMNS)}
     trash = []
-    for item in items:
-        if item.deleted:
-            trash.append(item)
+    for row in rows:
+        values = dict(row)
+        uid, username, display_name = row["author_id"], values.pop("_author_username"), values.pop("_author_display_name")
+        values["author"] = people.get(uid) or people.setdefault(uid, Person(uid, username, display_name))
+        slug, name = values.pop("_channel_slug"), values.pop("_channel_name")
+        values["channel"] = ChannelRef(row["channel_id"], slug, name) if row["channel_id"] else None
+        values["labels"] = labels.get(row["id"], [])
+        values["assignees"] = assignees.get(row["id"], [])
+        card = Card(values)
+        if card.deleted:
+            trash.append(card)
             continue
-        if item.state == st.PUBLISHED and not include_hidden and (item.published_at or item.updated_at) < cutoff:
+        if card.state == st.PUBLISHED and not include_hidden and (card.published_at or card.updated_at) < cutoff:
             continue
-        columns[item.state].append(item)
-    last_event_id = db.session.scalar(select(func.max(Event.id)).where(Event.group_id == group.id)) or 0
+        columns[card.state].append(card)
     limits = group.wip_limits or {}
     out = []
     for state, cards in columns.items():
