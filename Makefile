@@ -47,5 +47,17 @@ test: $(VENV)/.dev-deps vendor
 	  *) echo "DATABASE_URL is not PostgreSQL: integration tests ran on SQLite only" ;; \
 	esac
 
+# Production serving: gunicorn, WEB_WORKERS processes on PORT, PORT+1, ... (see
+# scripts/serve.sh and docs/deploy.md). Reads DATABASE_URL, REDIS_URL, SECRET_KEY,
+# WEB_WORKERS, WEB_THREADS, HOST, PORT from the environment.
+serve: setup
+	$(FLASK) db upgrade
+	HOST=$(HOST) PORT=$(PORT) sh scripts/serve.sh
+
+# Every benchmark under bench/, each printing its table (DATABASE_URL / REDIS_URL
+# add the PostgreSQL and two-process rows).
+bench: $(VENV)/.dev-deps
+	$(PY) -m bench.run_all $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/relais.sqlite3*

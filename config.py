@@ -30,6 +30,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = _env("REDIS_URL")
     SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE", "threading")
+    # Redis channel shared by every process of one deployment; a write-only process
+    # (the publish-due command, a timer) publishes events without listening.
+    SOCKETIO_CHANNEL = _env("SOCKETIO_CHANNEL", "relais")
+    SOCKETIO_WRITE_ONLY = _env("SOCKETIO_WRITE_ONLY", "0") == "1"
     DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "Europe/Paris")
     DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "fr")
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", 1024 * 1024))

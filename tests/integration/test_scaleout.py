@@ -1,0 +1,139 @@
+"""Scale-out as deployed: two gunicorn processes started by `scripts/serve.sh`
+(what `make serve` runs) on two ports, sharing PostgreSQL and Redis. A socket
+client on process 1 receives a move made through process 2's API, and an item
+published by `flask relais publish-due` run as a third process."""
+import os
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from workflow.extensions import db
+from workflow.models import utcnow
+
+from .. import factories as f
+from ..conftest import make_app, postgres_url, skip_or_fail
+from .test_realtime import port_open, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+def two_free_ports():
+    """A port P with P+1 free too (serve.sh listens on PORT, PORT+1, ...)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port < 65000 and not port_open(port + 1):
+            return port
+    raise RuntimeError("no two consecutive free ports")
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """A small network in PostgreSQL (unique names: the database is shared) and
+    two server processes on PORT and PORT+1 with the same REDIS_URL."""
+    from workflow.services.accounts import create_token
+
+    pg, redis_url = postgres_url(), os.environ.get("REDIS_URL")
+    if not pg:
+        skip_or_fail("DATABASE_URL does not point at PostgreSQL")
+    if not redis_url:
+        skip_or_fail("REDIS_URL is not set")
+    tag = uuid.uuid4().hex[:8]
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=pg)
+    with app.app_context():
+        db.create_all()
+        group = f.GroupFactory(name=f"Vidéo {tag}")
+        agent = f.UserFactory(username=f"alice-{tag}")
+        viewer = f.UserFactory(username=f"anna-{tag}")
+        for user in (agent, viewer):
+            f.MembershipFactory(user=user, group=group, role="agent")
+        channel = f.ChannelFactory(slug=f"canal-{tag}", name=f"Canal {tag}")
+        item = f.ItemFactory(group=group, author=agent, state="proposed")
+        due = f.ItemFactory(group=group, author=agent, state="scheduled", channel=channel,
+                            scheduled_at=utcnow() - timedelta(minutes=1))
+        tokens = {"agent": create_token(agent.username, f.PASSWORD)[0],
+                  "viewer": create_token(viewer.username, f.PASSWORD)[0]}
+        ids = {"group": group.id, "item": item.id, "due": due.id}
+        db.session.remove()
+        db.engine.dispose()
+
+    port = two_free_ports()
+    env = dict(os.environ, DATABASE_URL=os.environ["DATABASE_URL"], REDIS_URL=redis_url,
+               SOCKETIO_CHANNEL=f"relais-test-{tag}", SECRET_KEY=f"test-{tag}", RELAIS_ENV="production",
+               WEB_WORKERS="2", WEB_THREADS="20", PORT=str(port), HOST="127.0.0.1", ACCESS_LOG="",
+               RELAIS_SCHEDULER="0")
+    servers = subprocess.Popen(["sh", "scripts/serve.sh"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        started = wait_for(lambda: (port_open(port) and port_open(port + 1)) or servers.poll() is not None,
+                           timeout=30)
+        assert started and servers.poll() is None, servers.stderr.read().decode()[-2000:]
+        yield {"ports": (port, port + 1), "env": env, "tokens": tokens, "ids": ids}
+    finally:
+        servers.terminate()  # serve.sh stops its gunicorn processes on TERM
+        try:
+            servers.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(servers.pid, 9)
+            servers.wait(5)
+
+
+def listen(port, token, group_id, event_name):
+    """A Socket.IO client on ``port`` that joined the group's board; returns it,
+    the events named ``event_name`` it got and a flag set on the first one."""
+    import socketio as socketio_lib
+
+    client = socketio_lib.Client(reconnection=False)
+    got, arrived = [], threading.Event()
+
+    @client.on(event_name)
+    def on_event(payload):
+        got.append(payload)
+        arrived.set()
+
+    client.connect(f"http://127.0.0.1:{port}", auth={"token": token}, transports=["websocket"], wait_timeout=10)
+    ack = client.call("join", {"group_id": group_id}, timeout=10)
+    assert ack["ok"], ack
+    return client, got, arrived
+
+
+def test_move_through_process_2_reaches_client_of_process_1(cluster):
+    import requests
+
+    first, second = cluster["ports"]
+    ids = cluster["ids"]
+    client, got, arrived = listen(first, cluster["tokens"]["viewer"], ids["group"], "item.moved")
+    try:
+        response = requests.post(f"http://127.0.0.1:{second}/api/v1/items/{ids['item']}/move",
+                                 json={"state": "in_review"}, timeout=10,
+                                 headers={"Authorization": f"Bearer {cluster['tokens']['agent']}"})
+        assert response.status_code == 200, response.text
+        assert arrived.wait(10), "the move made on process 2 did not reach process 1"
+        assert got[0]["item_id"] == ids["item"] and got[0]["item"]["state"] == "in_review"
+    finally:
+        client.disconnect()
+
+
+def test_publish_due_command_reaches_client_of_process_1(cluster):
+    first, _ = cluster["ports"]
+    ids = cluster["ids"]
+    client, got, arrived = listen(first, cluster["tokens"]["viewer"], ids["group"], "item.published")
+    try:
+        command = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "relais", "publish-due"],
+                                 cwd=ROOT, env=dict(cluster["env"], SOCKETIO_WRITE_ONLY="1"),
+                                 capture_output=True, text=True, timeout=60)
+        assert command.returncode == 0, command.stderr[-2000:]
+        assert wait_for(lambda: any(e["item_id"] == ids["due"] for e in got), timeout=10), \
+            f"item.published for {ids['due']} did not arrive from the command (got {got})"
+        event = next(e for e in got if e["item_id"] == ids["due"])
+        assert event["item"]["state"] == "published"
+    finally:
+        client.disconnect()
