@@ -230,7 +230,11 @@ def test_a_board_of_a_thousand_cards_renders_fast_and_stays_usable(open_board, b
     source = card(page, "Ressource en ligne n° 0001")
     started = time.perf_counter()
     drag(page, source, card(page, "Ressource en ligne n° 0400"))
-    expect(column(page, "in_review").locator(".card-title", has_text="n° 0001")).to_be_visible()
+    try:
+        expect(column(page, "in_review").locator(".card-title", has_text="n° 0001")).to_be_visible()
+    except AssertionError:
+        shot(page, "board-1000-cards-failed-drag")
+        raise AssertionError(f"the drop did not land; message shown: {page.locator('#toast-text').text_content()!r}")
     expect(page.locator(".card.saving")).to_have_count(0)
     print(f"drag and server confirmation on the 1,000-card board: {(time.perf_counter() - started) * 1000:.0f} ms")
     expect(page.locator("#toast")).to_be_hidden()
