@@ -41,6 +41,18 @@ class Config:
     # Presence updates of a board are coalesced and sent at most every PRESENCE_DELAY seconds.
     PRESENCE_DELAY = float(_env("PRESENCE_DELAY", 0.25))
     PUBLISHED_BOARD_DAYS = int(_env("PUBLISHED_BOARD_DAYS", 30))
+    # E-mail: sent with smtplib when MAIL_SERVER is set; always kept in the outbox
+    # table and as .eml files in MAIL_OUTBOX_DIR (default instance/outbox/).
+    MAIL_SERVER = _env("MAIL_SERVER")
+    MAIL_PORT = int(_env("MAIL_PORT", 25))
+    MAIL_USE_TLS = _env("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = _env("MAIL_USE_SSL", "0") == "1"
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "Relais <relais@localhost>")
+    MAIL_OUTBOX_DIR = _env("MAIL_OUTBOX_DIR")
+    # Links in mails point here.
+    PUBLIC_URL = _env("PUBLIC_URL", "http://localhost:5000")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -64,6 +76,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     REDIS_URL = None
     PRESENCE_DELAY = 0.0
+    MAIL_SERVER = None
+    MAIL_OUTBOX_DIR = os.path.join(os.environ.get("TMPDIR", "/tmp"), "relais-test-outbox")
     # scrypt's defaults are deliberately slow; tests hash many passwords.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

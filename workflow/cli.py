@@ -67,3 +67,33 @@ def publish_due_command():
 
     count = publish_due()
     click.echo(f"Published {count} item(s).")
+
+
+@relais_cli.command("remind")
+def remind_command():
+    """Daily: remind and escalate reviews waiting past their group's limit, send digests."""
+    from .services.reviews import remind
+
+    summary = remind()
+    click.echo(f"Reminders: {summary['reminded']}, escalations: {summary['escalated']}, "
+               f"digests: {summary['digests']}.")
+
+
+@relais_cli.command("expire-licences")
+def expire_licences_command():
+    """Daily: withdraw items whose licence has ended (archived, with a notification)."""
+    from .services.reviews import expire_licences
+
+    click.echo(f"Withdrawn {expire_licences()} item(s) whose licence ended.")
+
+
+@relais_cli.command("send-mail")
+def send_mail_command():
+    """Retry the outbox: send every unsent mail whose next attempt is due (needs MAIL_SERVER)."""
+    from .services.mail import send_pending
+
+    if not current_app.config.get("MAIL_SERVER"):
+        raise click.ClickException("MAIL_SERVER is not configured: mails stay in the outbox "
+                                   "(table outbox_mails and the MAIL_OUTBOX_DIR folder).")
+    sent, failed = send_pending()
+    click.echo(f"Sent {sent} mail(s), {failed} failed (will be retried).")

@@ -73,7 +73,7 @@ def review_item(item_id):
     user = caller()
     data = ReviewIn().load(json_body())
     review = item_service.review_item(user, item_id, data["decision"], data.get("comment", ""),
-                                      expected_version=expected_version(data))
+                                      expected_version=expected_version(data), checklist=data.get("checklist"))
     return jsonify(ReviewOut().dump(review)), 201
 
 

@@ -5,6 +5,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
 from .. import schemas as s
+from .reviews_doc import review_paths
 from . import bp
 
 PROBLEM = {
@@ -105,6 +106,7 @@ def build_spec():
                     for n, m in (("since", 0), ("group", 1), ("limit", 1))],
             errors=(401, 404, 422))},
         "/api/v1/channels": {"get": _op("Publication channels", out=ref("Channel"), many=True, errors=(401,))},
+        **review_paths(ref, _op),
     }
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

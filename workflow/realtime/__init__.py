@@ -46,3 +46,7 @@ def init_app(app):
         socketio.emit(event["type"], message, to=group_room(event["group_id"]))
 
     app.extensions["relais_publisher"].add_sink(emit_to_group)
+
+    from . import notifications
+
+    notifications.init_app(app)

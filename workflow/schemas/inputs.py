@@ -102,6 +102,9 @@ class TransitionIn(StrictSchema):
 class ReviewIn(StrictSchema):
     decision = fields.String(required=True, validate=validate.OneOf(tuple(REVIEW_DECISIONS)))
     comment = Text(validate=validate.Length(max=10000), load_default="")
+    # The checklist points (labels) the lead ticked; all are required to approve.
+    checklist = fields.List(Text(validate=validate.Length(min=1, max=200)), validate=validate.Length(max=50),
+                            load_default=list)
     version = fields.Integer(strict=True, validate=validate.Range(min=1))
 
 

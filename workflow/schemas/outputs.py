@@ -45,6 +45,11 @@ class ItemOut(Schema):
     version = fields.Integer()
     deleted = fields.Boolean()
     comment_count = fields.Integer()
+    # Review: who claimed it (id only: no extra query per card), which round, since when.
+    claimed_by_id = fields.Integer(allow_none=True)
+    review_round = fields.Integer()
+    submitted_at = fields.DateTime(allow_none=True)
+    licence_end = fields.Date(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -140,6 +145,8 @@ class ReviewOut(Schema):
     decision = fields.String()
     comment = fields.String()
     item_version = fields.Integer()
+    round = fields.Integer()
+    checklist = fields.List(fields.String())
     created_at = fields.DateTime()
 
 

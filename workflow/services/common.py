@@ -89,6 +89,10 @@ def unit_of_work():
     try:
         yield uow
         db.session.flush()
+        # Notifications are written in the same transaction as the events that cause them.
+        from .notifications import collect as collect_notifications
+
+        notified = collect_notifications(uow.pending) if uow.pending else None
         published = [event_message(event, actor) for event, actor in uow.pending]
         db.session.commit()
     except StaleDataError:
@@ -108,6 +112,10 @@ def unit_of_work():
     publisher = get_publisher()
     for message in published:
         publisher.publish(message)
+    if notified is not None:
+        from .notifications import after_commit as push_notifications
+
+        push_notifications(notified)
 
 
 def event_message(event: Event, actor_user: User | None):

@@ -223,6 +223,8 @@ def update_item(user, item_id, changes, expected_version):
         if sent_back:
             item.state = st.IN_REVIEW
             item.scheduled_at = None
+            item.review_round = (item.review_round or 0) + 1
+            item.submitted_at = utcnow()
             item.rank = _rank_at_end(item.group_id, st.IN_REVIEW, exclude_id=item.id)
         item.updated_at = utcnow()
         uow.record(UPDATED, actor_user=user, group_id=item.group_id, item=item,
@@ -242,9 +244,28 @@ def _short(changed):
     return out
 
 
-def _do_transition(uow, user, item, actor, action, target, comment):
-    """Apply an already decided transition to ``item`` inside ``uow``."""
+def _do_transition(uow, user, item, actor, action, target, comment, checklist=None):
+    """Apply an already decided transition to ``item`` inside ``uow``. A submit
+    opens a new review round; a decision releases the claim, records a Review
+    with a snapshot of the content (for the next round's diff) and, in a group
+    needing two approvals, a first approval leaves the item in review."""
+    from . import reviews as review_service
+
     previous = item.state
+    required_approvals = 1
+    if action == st.APPROVE:
+        ticked = review_service.check_checklist(item, checklist)
+        required_approvals = review_service.check_approvals(item, user)
+        if required_approvals > 1 and review_service.approvals_in_round(item) + 1 < required_approvals:
+            target = st.IN_REVIEW
+            item.rank = review_service.rank_before_change(item)
+    if action == st.SUBMIT:
+        item.review_round = (item.review_round or 0) + 1
+        item.submitted_at = utcnow()
+        item.escalated_at = None
+    if action in (st.SUBMIT, st.WITHDRAW, st.APPROVE, st.REQUEST_CHANGES, st.REJECT):
+        item.claimed_by_id = None
+        item.claimed_at = None
     if target == st.SCHEDULED:
         if item.channel is None or item.scheduled_at is None or item.scheduled_at <= utcnow():
             raise Invalid(
@@ -264,7 +285,9 @@ def _do_transition(uow, user, item, actor, action, target, comment):
     if action in (st.APPROVE, st.REQUEST_CHANGES, st.REJECT):
         decision = {v: k for k, v in st.REVIEW_DECISIONS.items()}[action]
         review = Review(item_id=item.id, reviewer_id=user.id, decision=decision,
-                        comment=comment or "", item_version=item.version)
+                        comment=comment or "", item_version=item.version, round=max(1, item.review_round or 1),
+                        snapshot=review_service.snapshot(item),
+                        checklist=ticked if action == st.APPROVE else [])
         db.session.add(review)
         db.session.flush()
         uow.record(REVIEWED, actor_user=user, group_id=item.group_id, item=item,
@@ -299,7 +322,7 @@ def transition_item(user, item_id, to, comment=None, expected_version=None):
     return item
 
 
-def review_item(user, item_id, decision, comment="", expected_version=None):
+def review_item(user, item_id, decision, comment="", expected_version=None, checklist=None):
     """A lead's decision on an item in review: approve, request changes (comment
     required) or reject (reason required). Returns the Review. Raises NotFound,
     Forbidden (not a lead, own item), Conflict (not in review, stale), Invalid."""
@@ -312,7 +335,7 @@ def review_item(user, item_id, decision, comment="", expected_version=None):
     target = st.decide(item.state, action, actor, is_author=item.author_id == user.id, comment=comment)
     with unit_of_work() as uow:
         item.rank = _rank_at_end(item.group_id, target, exclude_id=item.id)
-        review = _do_transition(uow, user, item, actor, action, target, comment)
+        review = _do_transition(uow, user, item, actor, action, target, comment, checklist=checklist)
     return review
 
 

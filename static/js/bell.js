@@ -1,0 +1,45 @@
+/** The header's bell: its unread count is read once on load (and after each reconnection),
+ * then follows the person's own Socket.IO room (`user:<id>`): `notification.created` raises
+ * it, `notifications.unread` sets it (after reading here or in another tab). For a lead,
+ * the "Relectures" link shows how many items wait in their queue. */
+import { io } from "../vendor/socket.io/socket.io.esm.min.js";
+import { get } from "./http.js";
+
+const bell = document.getElementById("bell");
+const count = document.getElementById("bell-count");
+const reviewsLink = document.getElementById("nav-reviews");
+const reviewsCount = document.getElementById("reviews-count");
+
+function show(unread) {
+  const n = Math.max(0, Number(unread) || 0);
+  count.textContent = n > 99 ? "99+" : String(n);
+  count.hidden = n === 0;
+  bell.dataset.unread = String(n);
+  bell.setAttribute("aria-label", `Notifications : ${n} non lue(s)`);
+  document.dispatchEvent(new CustomEvent("relais:unread", { detail: { unread: n } }));
+}
+
+async function load() {
+  try {
+    const data = await get("/api/v1/notifications/unread");
+    show(data.unread);
+    if (reviewsLink && data.reviews !== null && data.reviews !== undefined) {
+      reviewsLink.hidden = false;
+      reviewsCount.textContent = data.reviews ? `(${data.reviews})` : "";
+    }
+  } catch (err) {
+    // The bell stays as it was; the next reconnection tries again.
+  }
+}
+
+if (bell && count) {
+  const socket = io({ transports: ["websocket", "polling"], withCredentials: true });
+  socket.on("connect", () => { bell.dataset.connected = "1"; load(); });
+  socket.on("notification.created", (msg) => {
+    show(msg.unread);
+    if (msg.notification?.kind === "review_requested") load();
+    document.dispatchEvent(new CustomEvent("relais:notification", { detail: msg.notification }));
+  });
+  socket.on("notifications.unread", (msg) => show(msg.unread));
+  window.relaisBell = { socket, show, load };
+}

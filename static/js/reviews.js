@@ -1,0 +1,98 @@
+/** The review queue, live: joins (without presence) the rooms of the groups this lead
+ * leads and refreshes the list when an item enters, leaves or is claimed; decisions
+ * and claims go through the API so an error shows beside the form and the comment stays. */
+import { io } from "../vendor/socket.io/socket.io.esm.min.js";
+import { request } from "./http.js";
+
+const container = document.getElementById("review-queue");
+const status = document.getElementById("queue-status");
+const QUEUE_EVENTS = ["item.created", "item.updated", "item.moved", "item.transitioned", "item.deleted",
+  "item.restored", "review.created", "item.claimed", "item.unclaimed"];
+
+let refreshing = null;
+let again = false;
+
+/** Re-render the list from the server (escaped there), keeping what is being typed. */
+async function refresh() {
+  if (refreshing) { again = true; return refreshing; }
+  refreshing = (async () => {
+    try {
+      const response = await fetch("/reviews?partial=1", { credentials: "same-origin" });
+      if (!response.ok) return;
+      const html = await response.text();
+      const doc = new DOMParser().parseFromString(`<div>${html}</div>`, "text/html");
+      const drafts = {};
+      for (const area of container.querySelectorAll("textarea[name=comment]")) {
+        if (area.value) drafts[area.id] = area.value;
+      }
+      const ticks = new Set([...container.querySelectorAll("input[name=checklist]:checked")]
+        .map((box) => `${box.closest("[data-item-id]").dataset.itemId}:${box.value}`));
+      container.replaceChildren(...doc.body.firstElementChild.childNodes);
+      for (const [id, value] of Object.entries(drafts)) {
+        const area = document.getElementById(id);
+        if (area) area.value = value;
+      }
+      for (const box of container.querySelectorAll("input[name=checklist]")) {
+        if (ticks.has(`${box.closest("[data-item-id]").dataset.itemId}:${box.value}`)) box.checked = true;
+      }
+      container.dataset.refreshed = String(Number(container.dataset.refreshed || 0) + 1);
+    } finally {
+      refreshing = null;
+      if (again) { again = false; refresh(); }
+    }
+  })();
+  return refreshing;
+}
+
+function showError(form, message) {
+  const box = form.querySelector(".error");
+  box.textContent = message;
+  box.hidden = false;
+}
+
+container.addEventListener("click", (event) => {
+  const button = event.target.closest("button[type=submit]");
+  if (button) container.dataset.lastButton = button.name === "decision" ? button.value : button.dataset.action || "";
+});
+
+container.addEventListener("submit", async (event) => {
+  const form = event.target;
+  const entry = form.closest("[data-item-id]");
+  if (!entry) return;
+  event.preventDefault();
+  const itemId = entry.dataset.itemId;
+  const buttons = form.querySelectorAll("button");
+  buttons.forEach((b) => { b.dataset.wasDisabled = b.disabled ? "1" : ""; b.disabled = true; });
+  try {
+    if (form.classList.contains("claim-form")) {
+      const release = form.querySelector("input[name=release]");
+      await request(release ? "DELETE" : "POST", `/api/v1/items/${itemId}/claim`);
+      status.textContent = release ? "Relecture rendue à la file." : "Vous relisez cette proposition.";
+    } else {
+      const decision = event.submitter?.value || container.dataset.lastButton;
+      const comment = form.querySelector("textarea[name=comment]").value;
+      const checklist = [...form.querySelectorAll("input[name=checklist]:checked")].map((b) => b.value);
+      await request("POST", `/api/v1/items/${itemId}/reviews`,
+        { body: { decision, comment, checklist, version: Number(entry.dataset.version) } });
+      form.querySelector("textarea[name=comment]").value = "";
+      status.textContent = { approve: "Proposition approuvée.", request_changes: "Modifications demandées.",
+        reject: "Proposition refusée." }[decision] || "Décision enregistrée.";
+    }
+    await refresh();
+  } catch (err) {
+    const form2 = form.classList.contains("claim-form") ? entry.querySelector(".decision-form") : form;
+    showError(form2, err.problem?.errors?.checklist ? `${err.message}` : err.message);
+    if (err.status === 409) await refresh();
+  } finally {
+    buttons.forEach((b) => { if (document.contains(b)) b.disabled = b.dataset.wasDisabled === "1"; });
+  }
+});
+
+const socket = io({ transports: ["websocket", "polling"], withCredentials: true });
+socket.on("connect", () => {
+  socket.emit("queue.watch", {}, (ack) => {
+    container.dataset.live = ack && ack.ok ? "1" : "0";
+    refresh();
+  });
+});
+for (const type of QUEUE_EVENTS) socket.on(type, () => refresh());

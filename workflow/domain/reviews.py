@@ -1,0 +1,129 @@
+"""Review rules in plain Python: working days a review has waited, the
+"what changed since the last review" diff, suggested checklists, @mentions
+and the notification kinds. No Flask, no database."""
+import difflib
+import re
+from datetime import date, datetime, timedelta
+
+# ---------------------------------------------------------------- notifications
+
+REVIEW_REQUESTED = "review_requested"
+DECISION = "decision"
+MENTION = "mention"
+SCHEDULED = "scheduled"
+PUBLISHED = "published"
+REVIEW_OVERDUE = "review_overdue"
+LICENCE_EXPIRED = "licence_expired"
+
+NOTIFICATION_KINDS = (REVIEW_REQUESTED, DECISION, MENTION, SCHEDULED, PUBLISHED, REVIEW_OVERDUE,
+                      LICENCE_EXPIRED)
+KIND_LABELS = {
+    REVIEW_REQUESTED: "Relecture demandée (responsables)",
+    DECISION: "Décision sur mes propositions",
+    MENTION: "Quelqu'un me mentionne",
+    SCHEDULED: "Ma proposition est programmée",
+    PUBLISHED: "Ma proposition est publiée",
+    REVIEW_OVERDUE: "Relecture en retard (rappel, escalade)",
+    LICENCE_EXPIRED: "Fin de licence : retrait de publication",
+}
+# Kinds that also go by e-mail unless the person says otherwise.
+EMAIL_BY_DEFAULT = frozenset({REVIEW_REQUESTED, DECISION, REVIEW_OVERDUE, LICENCE_EXPIRED})
+
+DECISION_LABELS = {"approve": "approuvée", "request_changes": "à modifier", "reject": "refusée"}
+
+# ---------------------------------------------------------------- checklists
+
+SUGGESTED_CHECKLISTS = {
+    "video": ["Sous-titres disponibles", "Droits de diffusion vérifiés"],
+    "kids": ["Tranche d'âge vérifiée", "Contenu adapté au jeune public"],
+    "ebook": ["Période de licence saisie (fin de licence)", "Accès depuis le catalogue vérifié"],
+    "self_training": ["Inscription gratuite pour les usagers vérifiée"],
+    "audio": ["Droits de diffusion vérifiés"],
+    "article": ["Source et date vérifiées"],
+    "other": [],
+}
+
+
+def missing_checklist_points(required, ticked):
+    """The required points (labels) not in ``ticked``, in their order."""
+    ticked = set(ticked or ())
+    return [label for label in required if label not in ticked]
+
+
+# ---------------------------------------------------------------- waiting time
+
+def working_days_between(start: datetime, end: datetime) -> int:
+    """Whole working days (Monday–Friday) from ``start`` to ``end``: a review
+    submitted on Friday evening has waited 1 working day on Monday evening."""
+    if end <= start:
+        return 0
+    day = start.date()
+    last = end.date()
+    count = 0
+    while day < last:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count += 1
+    return count
+
+
+def waited_label(start: datetime, end: datetime) -> str:
+    """How long something has waited, in French (« 3 jours », « 5 h », « 12 min »)."""
+    seconds = max(0, int((end - start).total_seconds()))
+    if seconds < 3600:
+        return f"{max(1, seconds // 60)} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    days = seconds // 86400
+    return f"{days} jour" + ("s" if days > 1 else "")
+
+
+# ---------------------------------------------------------------- diff
+
+SNAPSHOT_FIELDS = ("title", "summary", "body", "resource_url")
+FIELD_LABELS = {"title": "Titre", "summary": "Résumé", "body": "Description", "resource_url": "Lien"}
+
+
+def field_diff(field, before, after):
+    """One field's change as lines ``{"op": "+"|"-"|" ", "text": ...}``, or None if unchanged."""
+    before = before or ""
+    after = after or ""
+    if before == after:
+        return None
+    lines = []
+    for line in difflib.ndiff(before.splitlines() or [""], after.splitlines() or [""]):
+        op, text = line[:1], line[2:]
+        if op in ("+", "-", " "):
+            lines.append({"op": op, "text": text})
+    return {"field": field, "label": FIELD_LABELS.get(field, field), "lines": lines}
+
+
+def content_diff(before: dict | None, after: dict):
+    """What changed between two snapshots, field by field (only changed fields).
+    ``before`` None means there was no earlier review: nothing to compare."""
+    if before is None:
+        return []
+    out = []
+    for field in SNAPSHOT_FIELDS:
+        change = field_diff(field, before.get(field), after.get(field))
+        if change:
+            out.append(change)
+    return out
+
+
+# ---------------------------------------------------------------- mentions
+
+MENTION_RE = re.compile(r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,39})")
+
+
+def mentioned_usernames(text: str):
+    """The @usernames in a comment, each once, in order (trailing dots dropped)."""
+    seen = []
+    for match in MENTION_RE.finditer(text or ""):
+        name = match.group(1).rstrip(".-")
+        if name and name.lower() not in [s.lower() for s in seen]:
+            seen.append(name)
+    return seen
+
+
+_ = date

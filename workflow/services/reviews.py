@@ -1,0 +1,402 @@
+"""Review use cases: the lead's queue, claiming, checklists, the two-approval
+rule, review rounds and the diff since the last review, daily reminders and
+escalation of reviews waiting too long, and withdrawal at the end of a licence.
+
+The decision itself (approve / request changes / reject) is
+``services.items.review_item``: it calls the checks below, so every door (API,
+review queue, drag and drop on the board) obeys the same rules."""
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..domain import permissions as perm
+from ..domain import reviews as rv
+from ..domain import states as st
+from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..models import ChecklistEntry, Event, Group, Item, Membership, Notification, Review, User, utcnow
+from ..schemas.outputs import dump_item
+from .common import actor_for, load_item, require_user, unit_of_work
+
+CLAIMED = "item.claimed"
+UNCLAIMED = "item.unclaimed"
+OVERDUE = "review.overdue"
+ESCALATED = "review.escalated"
+LICENCE_EXPIRED = "item.licence_expired"
+CHECKLIST_UPDATED = "checklist.updated"
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+# ---------------------------------------------------------------- checks used by the decision path
+
+def snapshot(item):
+    """The content a decision is about, kept on the Review for the next round's diff."""
+    return {name: getattr(item, name) or "" for name in rv.SNAPSHOT_FIELDS}
+
+
+def checklist_labels(group_id, resource_type):
+    return list(db.session.scalars(
+        select(ChecklistEntry.label).where(ChecklistEntry.group_id == group_id,
+                                           ChecklistEntry.resource_type == resource_type)
+        .order_by(ChecklistEntry.position, ChecklistEntry.id)))
+
+
+def check_checklist(item, ticked):
+    """Every point of the group's checklist for the item's type must be ticked
+    to approve. Returns the ticked points; raises Invalid naming the missing ones."""
+    required = checklist_labels(item.group_id, item.resource_type)
+    missing = rv.missing_checklist_points(required, ticked)
+    if missing:
+        raise Invalid(
+            "Tick every point of the review checklist before approving: " + "; ".join(missing) + ".",
+            errors={"checklist": [f"Not ticked: {label}" for label in missing]}, missing=missing)
+    return [label for label in required]
+
+
+def approvals_in_round(item):
+    return db.session.scalar(select(func.count()).select_from(Review).where(
+        Review.item_id == item.id, Review.round == max(1, item.review_round or 1),
+        Review.decision == "approve")) or 0
+
+
+def check_approvals(item, user):
+    """How many approvals the item's group requires; refuses a second approval
+    by the same lead in one round (Conflict)."""
+    group = db.session.get(Group, item.group_id)
+    required = max(1, group.required_approvals or 1)
+    if required > 1:
+        already = db.session.scalar(select(func.count()).select_from(Review).where(
+            Review.item_id == item.id, Review.round == max(1, item.review_round or 1),
+            Review.decision == "approve", Review.reviewer_id == user.id))
+        if already:
+            raise Conflict("You already approved this round: another lead of the group must give the "
+                           "second approval.")
+    return required
+
+
+def rank_before_change(item):
+    """The rank the item had when loaded (the caller may already have moved it)."""
+    history = inspect(item).attrs.rank.history
+    return history.deleted[0] if history.deleted else item.rank
+
+
+# ---------------------------------------------------------------- the queue
+
+def led_group_ids(user):
+    return list(db.session.scalars(
+        select(Membership.group_id).where(Membership.user_id == user.id, Membership.role == "lead")))
+
+
+def queue_size(user):
+    """How many items wait in the lead's queue; None when the user leads no group."""
+    require_user(user)
+    group_ids = led_group_ids(user)
+    if not group_ids:
+        return None
+    return db.session.scalar(select(func.count()).select_from(Item).where(
+        Item.group_id.in_(group_ids), Item.state == st.IN_REVIEW, Item.deleted.is_(False))) or 0
+
+
+def review_queue(user, now=None):
+    """Every in_review item of the groups ``user`` leads, oldest submission first,
+    each with how long it has waited, whether it is overdue, the diff since the
+    last review, the checklist to tick and why this lead may not decide (own
+    item). A fixed number of queries, whatever the queue's length."""
+    require_user(user)
+    now = now or utcnow()
+    group_ids = led_group_ids(user)
+    if not group_ids:
+        return []
+    items = list(db.session.scalars(
+        select(Item).where(Item.group_id.in_(group_ids), Item.state == st.IN_REVIEW, Item.deleted.is_(False))
+        .options(joinedload(Item.author), joinedload(Item.group), joinedload(Item.claimed_by),
+                 joinedload(Item.channel), selectinload(Item.labels), selectinload(Item.assignees))
+        .order_by(func.coalesce(Item.submitted_at, Item.updated_at), Item.id)))
+    if not items:
+        return []
+    ids = [i.id for i in items]
+    reviews = {}
+    for review in db.session.scalars(select(Review).where(Review.item_id.in_(ids))
+                                     .options(joinedload(Review.reviewer)).order_by(Review.id)):
+        reviews.setdefault(review.item_id, []).append(review)
+    checklists = {}
+    for entry in db.session.scalars(select(ChecklistEntry).where(ChecklistEntry.group_id.in_(group_ids))
+                                    .order_by(ChecklistEntry.position, ChecklistEntry.id)):
+        checklists.setdefault((entry.group_id, entry.resource_type), []).append(entry.label)
+    out = []
+    for item in items:
+        past = reviews.get(item.id, [])
+        since = item.submitted_at or item.updated_at
+        limit = item.group.review_limit_days or 3
+        waited_days = rv.working_days_between(since, now)
+        current_round = [r for r in past if r.round == max(1, item.review_round or 1)]
+        approvals = [r for r in current_round if r.decision == "approve"]
+        last = past[-1] if past else None
+        own = item.author_id == user.id
+        already = any(r.reviewer_id == user.id for r in approvals)
+        blocked = None
+        if own:
+            blocked = "Vous êtes l'auteur·rice de cette proposition : un·e autre responsable du groupe doit décider (règle des quatre yeux)."
+        elif already:
+            blocked = "Vous avez déjà approuvé ce tour : une seconde approbation d'un·e autre responsable est nécessaire."
+        out.append({
+            "item": item,
+            "waiting_since": since,
+            "waited": rv.waited_label(since, now),
+            "waited_working_days": waited_days,
+            "overdue": waited_days > limit,
+            "limit_days": limit,
+            "round": max(1, item.review_round or 1),
+            "last_review": last,
+            "diff": rv.content_diff(last.snapshot if last else None, snapshot(item)),
+            "checklist": checklists.get((item.group_id, item.resource_type), []),
+            "required_approvals": max(1, item.group.required_approvals or 1),
+            "approvals": approvals,
+            "blocked_reason": blocked,
+            "claimed_by": item.claimed_by,
+        })
+    return out
+
+
+# ---------------------------------------------------------------- rounds and diff
+
+def rounds(user, item_id):
+    """An item's review rounds, oldest first: when it was submitted and by
+    whom, what changed since the previous round's decision, every decision
+    (who asked for what, who approved). Raises NotFound."""
+    item, _ = load_item(user, item_id)
+    reviews = list(db.session.scalars(select(Review).where(Review.item_id == item.id)
+                                      .options(joinedload(Review.reviewer)).order_by(Review.id)))
+    submits = list(db.session.scalars(
+        select(Event).where(Event.item_id == item.id, Event.type.in_(("item.transitioned", "item.moved",
+                                                                       "item.updated")))
+        .options(joinedload(Event.actor)).order_by(Event.id)))
+    submits = [e for e in submits if (e.payload or {}).get("action") == st.SUBMIT
+               or (e.payload or {}).get("sent_back_to_review")]
+    count = max([item.review_round or 0] + [r.round for r in reviews])
+    out = []
+    previous_snapshot = None
+    for number in range(1, count + 1):
+        decisions = [r for r in reviews if r.round == number]
+        submit = submits[number - 1] if number - 1 < len(submits) else None
+        current = decisions[-1].snapshot if decisions else snapshot(item)
+        out.append({
+            "round": number,
+            "submitted_at": submit.created_at.isoformat() if submit else None,
+            "submitted_by": _brief(submit.actor) if submit and submit.actor else None,
+            "changes": rv.content_diff(previous_snapshot, current),
+            "decisions": [review_dict(r) for r in decisions],
+            "open": number == (item.review_round or 0) and item.state == st.IN_REVIEW,
+        })
+        if decisions:
+            previous_snapshot = decisions[-1].snapshot
+    return out
+
+
+def diff_since_last_review(user, item_id):
+    """What changed in the item since its last review decision (empty when never reviewed)."""
+    item, _ = load_item(user, item_id)
+    last = db.session.scalar(select(Review).where(Review.item_id == item.id).order_by(Review.id.desc()).limit(1))
+    return {"item_id": item.id, "last_review": review_dict(last) if last else None,
+            "changes": rv.content_diff(last.snapshot if last else None, snapshot(item))}
+
+
+def _brief(user):
+    return {"id": user.id, "username": user.username, "display_name": user.display_name} if user else None
+
+
+def review_dict(review):
+    return {"id": review.id, "round": review.round, "decision": review.decision, "comment": review.comment,
+            "reviewer": _brief(review.reviewer), "checklist": review.checklist or [],
+            "item_version": review.item_version,
+            "created_at": review.created_at.isoformat() if review.created_at else None}
+
+
+# ---------------------------------------------------------------- claiming
+
+def claim_item(user, item_id):
+    """A lead takes an in_review item for review, so two leads don't review the
+    same one. Raises NotFound, Forbidden (not a lead, own item), Conflict (not
+    in review, already claimed by another lead)."""
+    item, actor = load_item(user, item_id)
+    perm.require(actor, perm.REVIEW)
+    if item.deleted or item.state != st.IN_REVIEW:
+        raise Conflict("Only an item waiting for review can be claimed.")
+    if item.author_id == user.id:
+        raise Forbidden("You cannot review your own item (four-eyes rule): another lead must claim it.")
+    if item.claimed_by_id == user.id:
+        return item
+    if item.claimed_by_id is not None:
+        raise Conflict(f"{item.claimed_by.display_name} already reviews this item.",
+                       claimed_by=_brief(item.claimed_by))
+    with unit_of_work() as uow:
+        item.claimed_by_id = user.id
+        item.claimed_at = utcnow()
+        db.session.flush()
+        uow.record(CLAIMED, actor_user=user, group_id=item.group_id, item=item,
+                   payload={"item": dump_item(item), "claimed_by": _brief(user)})
+    return item
+
+
+def release_claim(user, item_id):
+    """Give a claimed item back to the queue (the claimer, or another lead taking over
+    is not allowed: they ask). Raises NotFound, Forbidden, Conflict."""
+    item, actor = load_item(user, item_id)
+    perm.require(actor, perm.REVIEW)
+    if item.claimed_by_id is None:
+        raise Conflict("This item is not claimed.")
+    if item.claimed_by_id != user.id:
+        raise Forbidden(f"Only {item.claimed_by.display_name}, who claimed it, can release this item.")
+    with unit_of_work() as uow:
+        item.claimed_by_id = None
+        item.claimed_at = None
+        db.session.flush()
+        uow.record(UNCLAIMED, actor_user=user, group_id=item.group_id, item=item,
+                   payload={"item": dump_item(item), "claimed_by": None})
+    return item
+
+
+# ---------------------------------------------------------------- checklists
+
+def checklists(user, group_id):
+    """The group's checklist per resource type: ``{type: [labels]}``. Raises NotFound."""
+    from .queries import get_group
+
+    group, _ = get_group(user, group_id)
+    out = {t: [] for t in rv.SUGGESTED_CHECKLISTS}
+    for entry in db.session.scalars(select(ChecklistEntry).where(ChecklistEntry.group_id == group.id)
+                                    .order_by(ChecklistEntry.position, ChecklistEntry.id)):
+        out.setdefault(entry.resource_type, []).append(entry.label)
+    return out
+
+
+def set_checklist(user, group_id, resource_type, labels):
+    """Replace the group's checklist for one resource type (leads, coordinators,
+    admins). Raises NotFound, Forbidden, Invalid."""
+    from ..models.items import RESOURCE_TYPES
+    from .queries import get_group
+
+    group, actor = get_group(user, group_id)
+    perm.require(actor, perm.SET_WIP_LIMITS)  # the same people who set the board's limits
+    if resource_type not in RESOURCE_TYPES:
+        raise Invalid(f"Unknown resource type '{resource_type}'.",
+                      errors={"resource_type": [f"Must be one of: {', '.join(RESOURCE_TYPES)}."]})
+    clean = list(dict.fromkeys(label.strip()[:200] for label in labels if label and label.strip()))
+    with unit_of_work() as uow:
+        for entry in db.session.scalars(select(ChecklistEntry).where(
+                ChecklistEntry.group_id == group.id, ChecklistEntry.resource_type == resource_type)):
+            db.session.delete(entry)
+        db.session.flush()
+        for position, label in enumerate(clean):
+            db.session.add(ChecklistEntry(group_id=group.id, resource_type=resource_type, label=label,
+                                          position=position))
+        uow.record(CHECKLIST_UPDATED, actor_user=user, group_id=group.id,
+                   payload={"resource_type": resource_type, "labels": clean})
+    return clean
+
+
+# ---------------------------------------------------------------- reminders and escalation
+
+def _local_midnight(now):
+    local = now.astimezone(PARIS)
+    return datetime.combine(local.date(), time(0), tzinfo=PARIS)
+
+
+def remind(now=None):
+    """Daily (``flask relais remind``): for every review waiting longer than its
+    group's limit (working days), a reminder to the lead who claimed it (or to
+    every lead but the author) — at most once a day per item — and, the first
+    time, an escalation to another lead (or to the coordinators when the group
+    has no other). Then the daily digests. Returns a summary dict."""
+    from .notifications import send_digests
+
+    now = now or utcnow()
+    today = _local_midnight(now)
+    reminded = escalated = 0
+    items = list(db.session.scalars(
+        select(Item).where(Item.state == st.IN_REVIEW, Item.deleted.is_(False))
+        .options(joinedload(Item.group), joinedload(Item.claimed_by)).order_by(Item.id)))
+    for item in items:
+        since = item.submitted_at or item.updated_at
+        limit = item.group.review_limit_days or 3
+        days = rv.working_days_between(since, now)
+        if days <= limit:
+            continue
+        already = db.session.scalar(select(func.count()).select_from(Event).where(
+            Event.item_id == item.id, Event.type == OVERDUE, Event.created_at >= today))
+        leads = [i for i in _lead_ids(item.group_id) if i != item.author_id]
+        with unit_of_work() as uow:
+            if not already:
+                to = [item.claimed_by_id] if item.claimed_by_id else leads
+                uow.record(OVERDUE, actor_user=None, group_id=item.group_id, item=item, payload={
+                    "item": dump_item(item), "waited_working_days": days, "limit_days": limit, "recipients": to,
+                    "title": f"Relecture en retard : « {item.title} »",
+                    "body": f"En attente depuis {days} jours ouvrés (limite du groupe : {limit})."})
+                reminded += 1
+            if item.escalated_at is None:
+                # Claimed: to the other leads. Unclaimed (every lead was reminded) or no other
+                # lead: to the coordinators.
+                others = [i for i in leads if i != item.claimed_by_id] if item.claimed_by_id else []
+                if not others:
+                    others = list(db.session.scalars(select(User.id).where(
+                        User.is_coordinator.is_(True), User.active.is_(True))))
+                item.escalated_at = now
+                who = f"{item.claimed_by.display_name} l'a prise en charge mais elle" if item.claimed_by else "Elle"
+                uow.record(ESCALATED, actor_user=None, group_id=item.group_id, item=item, payload={
+                    "item": dump_item(item), "waited_working_days": days, "recipients": others,
+                    "title": f"Relecture à reprendre : « {item.title} »",
+                    "body": f"{who} attend depuis {days} jours ouvrés (limite : {limit}). "
+                            "Pouvez-vous la relire ?"})
+                escalated += 1
+    digests = send_digests(now)
+    return {"reminded": reminded, "escalated": escalated, "digests": digests}
+
+
+def _lead_ids(group_id):
+    return list(db.session.scalars(
+        select(Membership.user_id).join(User, User.id == Membership.user_id)
+        .where(Membership.group_id == group_id, Membership.role == "lead", User.active.is_(True))))
+
+
+# ---------------------------------------------------------------- licences
+
+WITHDRAWABLE = (st.APPROVED, st.SCHEDULED, st.PUBLISHED)
+
+
+def expire_licences(now=None):
+    """``flask relais expire-licences`` (daily): every approved, scheduled or
+    published item whose licence ended before today (Paris) is withdrawn — moved
+    to the archive, off the calendar — with an ``item.licence_expired`` event
+    and a notification to its author, assignees and the group's leads.
+    Returns the number of items withdrawn."""
+    from ..domain.ranking import rank_between
+
+    now = now or utcnow()
+    today = now.astimezone(PARIS).date()
+    ids = list(db.session.scalars(select(Item.id).where(
+        Item.licence_end.is_not(None), Item.licence_end < today, Item.state.in_(WITHDRAWABLE),
+        Item.deleted.is_(False)).order_by(Item.id)))
+    done = 0
+    for item_id in ids:
+        item = db.session.get(Item, item_id)
+        last = db.session.scalar(select(func.max(Item.rank)).where(
+            Item.group_id == item.group_id, Item.state == st.ARCHIVED, Item.deleted.is_(False)))
+        with unit_of_work() as uow:
+            previous = item.state
+            item.archived_from = previous
+            item.state = st.ARCHIVED
+            item.scheduled_at = None if previous == st.SCHEDULED else item.scheduled_at
+            item.rank = rank_between(last, None)
+            item.updated_at = now
+            db.session.flush()
+            uow.record(LICENCE_EXPIRED, actor_user=None, group_id=item.group_id, item=item, payload={
+                "item": dump_item(item), "from": previous, "to": st.ARCHIVED,
+                "licence_end": item.licence_end.strftime("%d/%m/%Y")})
+        done += 1
+    return done
+
+
+_ = (Notification, actor_for, timedelta)

@@ -1,0 +1,75 @@
+"""The lead's review queue (/reviews): every item waiting for review in the
+groups they lead, oldest first, with the diff since the last review, the
+checklist and the decision buttons. Forms work without JavaScript;
+static/js/reviews.js makes them live (queue updated by Socket.IO events)."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..domain import reviews as rv
+from ..domain.errors import DomainError
+from ..markdown import render as render_markdown
+from ..services import items as item_service
+from ..services import reviews as review_service
+from . import bp
+from .board import TYPE_LABELS, local_date
+
+DECISION_DONE = {"approve": "Proposition approuvée.", "request_changes": "Modifications demandées.",
+                 "reject": "Proposition refusée."}
+
+
+def _render(error=None, error_item=None, draft=None, status=200):
+    user = current_user._get_current_object()
+    entries = review_service.review_queue(user)
+    led = review_service.led_group_ids(user)
+    return render_template(
+        "reviews/queue.html", entries=entries, is_lead=bool(led), led_group_ids=led,
+        type_labels=TYPE_LABELS, local_date=local_date, render_markdown=render_markdown,
+        decision_labels=rv.DECISION_LABELS, error=error, error_item=error_item, draft=draft or {},
+        partial=request.args.get("partial") == "1"), status
+
+
+@bp.get("/reviews")
+@login_required
+def review_queue():
+    if request.args.get("partial") == "1":
+        user = current_user._get_current_object()
+        return render_template("reviews/_list.html", entries=review_service.review_queue(user),
+                               type_labels=TYPE_LABELS, local_date=local_date, render_markdown=render_markdown,
+                               decision_labels=rv.DECISION_LABELS, error=None, error_item=None, draft={})
+    return _render()
+
+
+@bp.post("/reviews/<int:item_id>/decide")
+@login_required
+def decide(item_id):
+    user = current_user._get_current_object()
+    decision = request.form.get("decision", "")
+    comment = request.form.get("comment", "")[:10000]
+    checklist = request.form.getlist("checklist")
+    version = request.form.get("version", type=int)
+    if decision not in rv.DECISION_LABELS:
+        return _render("Choisissez approuver, demander des modifications ou refuser.", item_id,
+                       {"comment": comment}, 422)
+    try:
+        item_service.review_item(user, item_id, decision, comment, expected_version=version, checklist=checklist)
+    except DomainError as exc:
+        # Re-show the queue with the comment as typed: nothing is lost.
+        return _render(exc.detail, item_id, {"comment": comment, "checklist": checklist}, exc.status)
+    flash(DECISION_DONE[decision])
+    return redirect(url_for("web.review_queue"))
+
+
+@bp.post("/reviews/<int:item_id>/claim")
+@login_required
+def claim(item_id):
+    user = current_user._get_current_object()
+    try:
+        if request.form.get("release") == "1":
+            review_service.release_claim(user, item_id)
+            flash("Relecture rendue à la file.")
+        else:
+            review_service.claim_item(user, item_id)
+            flash("Vous relisez cette proposition.")
+    except DomainError as exc:
+        return _render(exc.detail, item_id, None, exc.status)
+    return redirect(url_for("web.review_queue"))
