@@ -53,6 +53,9 @@ class Config:
     MAIL_OUTBOX_DIR = _env("MAIL_OUTBOX_DIR")
     # Links in mails point here.
     PUBLIC_URL = _env("PUBLIC_URL", "http://localhost:5000")
+    # In-process scheduler (publish due items, send webhooks): RELAIS_SCHEDULER=1 to run it.
+    SCHEDULER_ENABLED = _env("RELAIS_SCHEDULER", "0") == "1"
+    SCHEDULER_INTERVAL = float(_env("RELAIS_SCHEDULER_INTERVAL", 30))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -78,6 +81,7 @@ class TestingConfig(Config):
     PRESENCE_DELAY = 0.0
     MAIL_SERVER = None
     MAIL_OUTBOX_DIR = os.path.join(os.environ.get("TMPDIR", "/tmp"), "relais-test-outbox")
+    SCHEDULER_ENABLED = False
     # scrypt's defaults are deliberately slow; tests hash many passwords.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

@@ -52,6 +52,10 @@ def create_app(test_config=None, config_name=None):
 
     init_realtime(app)
 
+    from . import scheduler
+
+    scheduler.init_app(app)
+
     from .cli import relais_cli
 
     app.cli.add_command(relais_cli)

@@ -1,6 +1,8 @@
 """Who is calling: browser sessions (Flask-Login) or personal API tokens
 (``Authorization: Bearer``). CSRF is checked on every cookie-authenticated
 write; Bearer requests carry no cookie authority and are exempt."""
+import secrets
+
 from flask import g, request
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
@@ -39,6 +41,9 @@ def init_app(app):
         # Authenticate every request afresh: an app context shared by several
         # requests (tests, or a worker reusing one) must not carry the last caller over.
         g.pop("_login_user", None)
+        # A fresh nonce per response: libraries that inject <style> at runtime
+        # (FullCalendar reads <meta name="csp-nonce">) may do so, nothing else may.
+        g.csp_nonce = secrets.token_urlsafe(16)
         token = bearer_token()
         g.auth_via_token = token is not None
         if token is not None:
@@ -61,9 +66,19 @@ def init_app(app):
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "default-src 'self'; script-src 'self'; "
+            f"style-src 'self'{_nonce_source()}; img-src 'self' data:; "
             "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
         )
         return response
 
+    @app.context_processor
+    def csp_nonce():
+        return {"csp_nonce": g.get("csp_nonce", "")}
+
     assert CSRFError
+
+
+def _nonce_source():
+    nonce = g.get("csp_nonce")
+    return f" 'nonce-{nonce}'" if nonce else ""

@@ -1,5 +1,7 @@
 """The REST API's read side and item lifecycle: who am I, groups, boards,
 create/read/edit/delete/restore, versions, visibility, health and OpenAPI."""
+import re
+
 from sqlalchemy import func, select
 
 from workflow.extensions import db
@@ -357,7 +359,7 @@ def test_every_api_route_is_documented(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.rule == "/api/v1/openapi.json":
             continue
-        path = rule.rule.replace("<int:", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, (path, method)
 

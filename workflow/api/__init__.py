@@ -4,4 +4,5 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from . import errors, me, groups, items, events, channels, openapi  # noqa: E402,F401
+from . import calendar, feeds, webhooks  # noqa: E402,F401
 from . import reviews, notifications  # noqa: E402,F401

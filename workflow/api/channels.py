@@ -15,4 +15,6 @@ def list_channels():
     caller()
     channels = db.session.scalars(
         select(Channel).options(selectinload(Channel.blackout_dates)).order_by(Channel.name))
-    return jsonify(ChannelOut(many=True).dump(channels))
+    from .feeds import atom_url
+
+    return jsonify([{**ChannelOut().dump(c), "atom_url": atom_url(c)} for c in channels])

@@ -10,7 +10,10 @@ from .common import caller, json_body
 
 @bp.get("/me")
 def me():
-    return jsonify(MeOut().dump(caller()))
+    from .feeds import ical_url
+
+    user = caller()
+    return jsonify({**MeOut().dump(user), "ical_url": ical_url(user)})
 
 
 @bp.post("/tokens")

@@ -5,6 +5,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
 from .. import schemas as s
+from .calendar_doc import calendar_paths
 from .reviews_doc import review_paths
 from . import bp
 
@@ -106,6 +107,7 @@ def build_spec():
                     for n, m in (("since", 0), ("group", 1), ("limit", 1))],
             errors=(401, 404, 422))},
         "/api/v1/channels": {"get": _op("Publication channels", out=ref("Channel"), many=True, errors=(401,))},
+        **calendar_paths(ref, _op),
         **review_paths(ref, _op),
     }
     for path, operations in paths.items():

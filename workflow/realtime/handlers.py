@@ -151,6 +151,9 @@ class BoardNamespace(Namespace):
         except DomainError as exc:
             return _domain_error(exc)
         join_room(group_room(group.id))
+        if isinstance(data, dict) and data.get("watch") is True:
+            # The calendar listens to the group's events without appearing on its board.
+            return {"ok": True, "group_id": group.id, "last_event_id": _last_event_id(group.id)}
         get_presence().join(request.sid, group.id)
         last_event_id = _last_event_id(group.id)
         _broadcast_presence(group.id)

@@ -20,6 +20,9 @@ class ChannelOut(ChannelBrief):
     daily_capacity = fields.Integer()
     blackout_dates = fields.Method("_blackouts")
 
+    # The channel's Atom feed URL: the door adds it, since it builds URLs.
+    atom_url = fields.String(dump_only=True)
+
     def _blackouts(self, channel):
         return [b.day.isoformat() for b in channel.blackout_dates]
 
@@ -177,6 +180,8 @@ class MeOut(Schema):
     is_coordinator = fields.Boolean()
     is_admin = fields.Boolean()
     memberships = fields.List(fields.Nested(MembershipOut))
+    # The personal iCalendar feed URL (a secret): the door adds it, since it builds URLs.
+    ical_url = fields.String(dump_only=True)
 
 
 assert BOARD_COLUMNS

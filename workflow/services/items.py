@@ -400,6 +400,9 @@ def schedule_item(user, item_id, scheduled_at, channel_ref, expected_version=Non
     _check_capacity(item, channel, scheduled_at, now)
     with unit_of_work() as uow:
         previous = item.state
+        if previous == st.SCHEDULED and (item.scheduled_at != scheduled_at or item.channel_id != channel.id):
+            # Calendar feeds (RFC 5545 SEQUENCE) tell clients this replaces the old time.
+            item.schedule_sequence = (item.schedule_sequence or 0) + 1
         item.channel = channel
         item.scheduled_at = scheduled_at
         if previous != st.SCHEDULED:

@@ -1,0 +1,307 @@
+"""Outgoing webhooks: an admin registers a URL per channel; each publication on
+that channel is POSTed there as signed JSON, retried with backoff, and logged.
+
+How exactly-once works:
+- *Outbox.* Whenever an ``item.published`` Event row is flushed — by
+  ``publish_due``, by a coordinator's "publish now", by any future path — a
+  ``WebhookDelivery`` row per active webhook of the item's channel is inserted
+  in the same transaction (a session ``after_flush`` hook). The publish and its
+  deliveries commit or roll back together; ``UNIQUE(webhook_id, event_id)``
+  forbids a second row for the same publish.
+- *Claim.* ``deliver_pending`` claims each due row with a conditional UPDATE
+  (still pending, same ``next_attempt_at`` as read) that pushes
+  ``next_attempt_at`` forward by a lease, so two processes never send the same
+  attempt; the HTTP request is made after that commit.
+- *Signature.* ``X-Relais-Signature: sha256=<hex>`` is the HMAC-SHA256, keyed
+  with the webhook's secret, of ``<X-Relais-Timestamp>.<raw body>``.
+
+Targets on loopback, private, link-local or metadata addresses are refused
+(the host is resolved at registration and again before each attempt) unless an
+admin sets ``allow_private``.
+"""
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.errors import Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..models import Channel, Event, Webhook, WebhookDelivery, utcnow
+from .common import require_user, unit_of_work
+
+log = logging.getLogger(__name__)
+
+PUBLISHED_EVENT = "item.published"
+SIGNATURE_HEADER = "X-Relais-Signature"
+TIMESTAMP_HEADER = "X-Relais-Timestamp"
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY = timedelta(hours=6)
+LEASE = timedelta(minutes=2)
+TIMEOUT_SECONDS = 10
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+_BLOCKED_NETWORKS = [ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+    "100.64.0.0/10", "::1/128", "::/128", "fc00::/7", "fe80::/10", "::ffff:0:0/96",
+)]
+
+
+# ---------------------------------------------------------------- signing
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The value of X-Relais-Signature for ``body`` sent at ``timestamp``."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str, *, now=None, tolerance=300) -> bool:
+    """What a receiver does: constant-time check of the signature and of the
+    timestamp's freshness (replays older than ``tolerance`` seconds fail)."""
+    try:
+        age = abs((now if now is not None else time.time()) - int(timestamp))
+    except (TypeError, ValueError):
+        return False
+    return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature or "")
+
+
+# ---------------------------------------------------------------- target checks
+
+def _blocked(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (any(ip in net for net in _BLOCKED_NETWORKS if net.version == ip.version)
+            or ip.is_multicast or ip.is_reserved or ip.is_unspecified or ip.is_loopback or ip.is_link_local)
+
+
+def check_target(url: str, allow_private: bool = False):
+    """Raise Invalid unless ``url`` is an http(s) URL whose host resolves only
+    to public addresses (or ``allow_private``)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Invalid("A webhook URL must start with http:// or https:// and name a host.",
+                      errors={"url": ["Must be an http(s) URL with a host."]})
+    if parts.username or parts.password:
+        raise Invalid("A webhook URL must not carry credentials.", errors={"url": ["No user:password@ in the URL."]})
+    if allow_private:
+        return
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)}
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        raise Invalid(f"The host '{parts.hostname}' cannot be resolved ({exc}).",
+                      errors={"url": ["The host does not resolve."]})
+    blocked = sorted(a for a in addresses if _blocked(a))
+    if blocked:
+        raise Invalid(
+            f"The host '{parts.hostname}' resolves to a loopback, private, link-local or metadata address "
+            f"({', '.join(blocked)}); an admin must set allow_private to send there.",
+            errors={"url": ["Private or loopback address refused."]})
+
+
+# ---------------------------------------------------------------- admin use cases
+
+def _require_admin(user):
+    require_user(user)
+    if not user.is_admin:
+        raise Forbidden("Only an administrator may manage webhooks.")
+
+
+def _channel(ref):
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        channel = db.session.get(Channel, int(ref)) if 0 < int(ref) < 2**63 else None
+    else:
+        channel = db.session.scalar(select(Channel).where(Channel.slug == ref))
+    if channel is None:
+        raise NotFound(f"No channel '{ref}'.")
+    return channel
+
+
+def register_webhook(user, channel_ref, url, *, allow_private=False):
+    """An admin registers ``url`` to receive the channel's publications.
+    Returns the Webhook (its ``secret`` signs the deliveries). Raises
+    Unauthorized, Forbidden, NotFound (channel), Invalid (URL refused)."""
+    _require_admin(user)
+    channel = _channel(channel_ref)
+    check_target(url, allow_private)
+    with unit_of_work() as uow:
+        webhook = Webhook(channel_id=channel.id, url=url, secret=secrets.token_hex(32), active=True,
+                          allow_private=bool(allow_private))
+        db.session.add(webhook)
+        db.session.flush()
+        uow.record("webhook.created", actor_user=user, group_id=None,
+                   payload={"webhook": {"id": webhook.id, "channel": channel.slug, "url": url,
+                                        "allow_private": webhook.allow_private}})
+    return webhook
+
+
+def list_webhooks(user, channel_ref=None):
+    _require_admin(user)
+    q = select(Webhook).order_by(Webhook.id)
+    if channel_ref is not None:
+        q = q.where(Webhook.channel_id == _channel(channel_ref).id)
+    return list(db.session.scalars(q))
+
+
+def get_webhook(user, webhook_id):
+    _require_admin(user)
+    webhook = db.session.get(Webhook, webhook_id) if 0 < webhook_id < 2**63 else None
+    if webhook is None:
+        raise NotFound(f"No webhook {webhook_id}.")
+    return webhook
+
+
+def deactivate_webhook(user, webhook_id):
+    """Stop sending to a webhook (its delivery log stays). Raises Forbidden, NotFound."""
+    webhook = get_webhook(user, webhook_id)
+    with unit_of_work() as uow:
+        webhook.active = False
+        uow.record("webhook.deactivated", actor_user=user, group_id=None,
+                   payload={"webhook": {"id": webhook.id, "url": webhook.url}})
+    return webhook
+
+
+def deliveries(user, webhook_id, limit=100):
+    """The delivery log of a webhook, newest first."""
+    webhook = get_webhook(user, webhook_id)
+    return list(db.session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
+        .order_by(WebhookDelivery.id.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------- outbox
+
+def _enqueue_after_flush(session, flush_context):
+    """Insert the deliveries of every ``item.published`` event just flushed, in
+    the same transaction (so publish and deliveries commit together)."""
+    events = [obj for obj in session.new if isinstance(obj, Event) and obj.type == PUBLISHED_EVENT]
+    if not events:
+        return
+    connection = session.connection()
+    rows = []
+    for event in events:
+        item = (event.payload or {}).get("item") or {}
+        channel_id = (item.get("channel") or {}).get("id")
+        if channel_id is None:
+            continue
+        hooks = connection.execute(
+            select(Webhook.id).where(Webhook.channel_id == channel_id, Webhook.active.is_(True))).scalars().all()
+        for hook_id in hooks:
+            rows.append({"webhook_id": hook_id, "event_id": event.id, "item_id": event.item_id,
+                         "payload": {"event": PUBLISHED_EVENT, "event_id": event.id, "item": item},
+                         "status": PENDING, "attempts": 0, "next_attempt_at": event.created_at,
+                         "last_error": "", "created_at": event.created_at})
+    if rows:
+        connection.execute(insert(WebhookDelivery), rows)
+
+
+def install():
+    """Hook the outbox into every SQLAlchemy session (idempotent)."""
+    if not sa_event.contains(Session, "after_flush", _enqueue_after_flush):
+        sa_event.listen(Session, "after_flush", _enqueue_after_flush)
+
+
+# ---------------------------------------------------------------- delivery
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a redirect could lead to a private address
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before attempt ``attempts + 1``: 30 s, 1 min, 2 min, … capped at 6 h."""
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
+
+
+def _post(webhook, delivery_id, payload, timeout):
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(webhook.url, data=body, method="POST", headers={
+        "Content-Type": "application/json",
+        "User-Agent": "Relais-Webhook/1",
+        "X-Relais-Event": payload.get("event", ""),
+        "X-Relais-Delivery": str(delivery_id),
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(webhook.secret, timestamp, body),
+    })
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code} {exc.reason}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return None, f"{exc.__class__.__name__}: {getattr(exc, 'reason', exc)}"
+
+
+def _claim(now, limit):
+    """Claim up to ``limit`` due deliveries for this process; returns their ids."""
+    due = db.session.execute(
+        select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)
+        .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= now)
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)).all()
+    claimed = []
+    for delivery_id, read_at in due:
+        result = db.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == PENDING,
+                   WebhookDelivery.next_attempt_at == read_at)
+            .values(next_attempt_at=now + LEASE, attempts=WebhookDelivery.attempts + 1)
+            .execution_options(synchronize_session=False))
+        if result.rowcount == 1:
+            claimed.append(delivery_id)
+    db.session.commit()
+    return claimed
+
+
+def deliver_pending(now: datetime | None = None, limit=50, timeout=TIMEOUT_SECONDS):
+    """Send every delivery whose time has come (first attempts and retries).
+    Safe to run in several processes. Returns {"delivered": n, "retrying": n, "failed": n}."""
+    now = now or utcnow()
+    counts = {DELIVERED: 0, "retrying": 0, FAILED: 0}
+    for delivery_id in _claim(now, limit):
+        delivery = db.session.get(WebhookDelivery, delivery_id)
+        webhook = delivery.webhook
+        status, error = None, ""
+        if not webhook.active:
+            error = "webhook deactivated"
+        else:
+            try:
+                check_target(webhook.url, webhook.allow_private)
+            except Invalid as exc:
+                error = exc.detail
+            else:
+                status, error = _post(webhook, delivery.id, delivery.payload, timeout)
+        delivery.last_status_code = status
+        if status is not None and 200 <= status < 300:
+            delivery.status, delivery.delivered_at, delivery.last_error = DELIVERED, utcnow(), ""
+            delivery.next_attempt_at = None
+            counts[DELIVERED] += 1
+        else:
+            delivery.last_error = (error or f"HTTP {status}")[:2000]
+            if delivery.attempts >= MAX_ATTEMPTS or not webhook.active:
+                delivery.status, delivery.next_attempt_at = FAILED, None
+                counts[FAILED] += 1
+            else:
+                delivery.next_attempt_at = now + backoff(delivery.attempts)
+                counts["retrying"] += 1
+            log.warning("webhook %s delivery %s failed (attempt %s): %s", webhook.id, delivery.id,
+                        delivery.attempts, delivery.last_error)
+        db.session.commit()
+    return counts

@@ -1,0 +1,41 @@
+"""The publication calendar page: FullCalendar (month, week, list) fed by
+GET /api/v1/calendar, made live by the same Socket.IO events as the boards.
+What the script needs to know about who may drag what is computed here."""
+from flask import current_app, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Channel, Membership
+from ..models.items import RESOURCE_TYPES
+from ..services import calendar as calendar_service
+from . import bp
+from .board import TYPE_LABELS
+
+
+@bp.get("/calendar")
+@login_required
+def calendar_page():
+    from ..api.feeds import atom_url, ical_url
+
+    user = current_user._get_current_object()
+    groups = calendar_service.visible_groups(user)
+    lead_of = list(db.session.scalars(
+        select(Membership.group_id).where(Membership.user_id == user.id, Membership.role == "lead")))
+    channels = list(db.session.scalars(
+        select(Channel).options(selectinload(Channel.blackout_dates)).order_by(Channel.name)))
+    page = {
+        "user_id": user.id,
+        "time_zone": current_app.config["DEFAULT_TIMEZONE"],
+        "can_schedule_all": bool(user.is_coordinator or user.is_admin),
+        "lead_group_ids": lead_of,
+        "groups": [{"id": g.id, "name": g.name, "color": g.color} for g in groups],
+        "channels": [{"slug": c.slug, "name": c.name, "daily_capacity": c.daily_capacity} for c in channels],
+        "type_labels": TYPE_LABELS,
+        "default_hour": 10,
+    }
+    return render_template("calendar/calendar.html", page=page, groups=groups, channels=channels,
+                           resource_types=RESOURCE_TYPES, type_labels=TYPE_LABELS,
+                           ical_url=ical_url(user), atom_url=atom_url,
+                           can_schedule=page["can_schedule_all"] or bool(lead_of))
