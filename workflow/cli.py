@@ -67,6 +67,25 @@ def publish_due_command():
 
     count = publish_due()
     click.echo(f"Published {count} item(s).")
+    from .services.webhooks import deliver_pending
+
+    sent = deliver_pending()
+    click.echo(f"Webhooks: {sent['delivered']} delivered, {sent['retrying']} to retry, {sent['failed']} given up.")
+
+
+@relais_cli.command("webhook-add")
+@click.argument("channel")
+@click.argument("url")
+@click.option("--allow-private", is_flag=True, help="Allow a loopback/private target (e.g. a local test receiver).")
+def webhook_add_command(channel, url, allow_private):
+    """POST each publication of CHANNEL (slug) to URL, signed with HMAC-SHA256."""
+    from .services.webhooks import register_webhook
+
+    try:
+        webhook = register_webhook(None, channel, url, allow_private=allow_private)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"Webhook {webhook.id} registered on {channel}. Signing secret (shown once): {webhook.secret}")
 
 
 @relais_cli.command("remind")

@@ -2,7 +2,7 @@
 that channel is POSTed there as signed JSON, retried with backoff, and logged.
 
 How exactly-once works:
-- *Outbox.* Whenever an ``item.published`` Event row is flushed — by
+- *Outbox.* Whenever an Event row recording a publication is flushed — by
   ``publish_due``, by a coordinator's "publish now", by any future path — a
   ``WebhookDelivery`` row per active webhook of the item's channel is inserted
   in the same transaction (a session ``after_flush`` hook). The publish and its
@@ -116,6 +116,9 @@ def check_target(url: str, allow_private: bool = False):
 # ---------------------------------------------------------------- admin use cases
 
 def _require_admin(user):
+    """An admin, or ``None`` for the command line (whoever runs it operates the server)."""
+    if user is None:
+        return
     require_user(user)
     if not user.is_admin:
         raise Forbidden("Only an administrator may manage webhooks.")
@@ -143,7 +146,7 @@ def register_webhook(user, channel_ref, url, *, allow_private=False):
                           allow_private=bool(allow_private))
         db.session.add(webhook)
         db.session.flush()
-        uow.record("webhook.created", actor_user=user, group_id=None,
+        uow.record("webhook.created", actor_user=user, group_id=None,  # user None: the command line
                    payload={"webhook": {"id": webhook.id, "channel": channel.slug, "url": url,
                                         "allow_private": webhook.allow_private}})
     return webhook
@@ -185,10 +188,16 @@ def deliveries(user, webhook_id, limit=100):
 
 # ---------------------------------------------------------------- outbox
 
+def _is_publication(event):
+    """``item.published`` (scheduler), or a transition/move whose action is publish (publish now)."""
+    payload = event.payload or {}
+    return event.type == PUBLISHED_EVENT or (payload.get("action") == "publish" and payload.get("to") == "published")
+
+
 def _enqueue_after_flush(session, flush_context):
     """Insert the deliveries of every ``item.published`` event just flushed, in
     the same transaction (so publish and deliveries commit together)."""
-    events = [obj for obj in session.new if isinstance(obj, Event) and obj.type == PUBLISHED_EVENT]
+    events = [obj for obj in session.new if isinstance(obj, Event) and _is_publication(obj)]
     if not events:
         return
     connection = session.connection()
