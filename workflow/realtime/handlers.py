@@ -104,13 +104,6 @@ def _user():
     return user
 
 
-def _last_event_id(group_id):
-    # Read-only; belongs with the other queries (services.queries) when that module grows one.
-    from ..models import Event
-
-    return db.session.scalar(select(func.max(Event.id)).where(Event.group_id == group_id)) or 0
-
-
 class BoardNamespace(Namespace):
     @_release_session
     def on_connect(self, auth=None):
@@ -146,6 +139,8 @@ class BoardNamespace(Namespace):
         (group_id,) = _payload(data, "group_id")
         if group_id is None:
             return _error(422, "Invalid input", 'join needs {"group_id": <integer>}.')
+        from ..services.queries import last_event_id
+
         try:
             group, _ = get_group(user, group_id)
         except DomainError as exc:
@@ -153,11 +148,11 @@ class BoardNamespace(Namespace):
         join_room(group_room(group.id))
         if isinstance(data, dict) and data.get("watch") is True:
             # The calendar listens to the group's events without appearing on its board.
-            return {"ok": True, "group_id": group.id, "last_event_id": _last_event_id(group.id)}
+            return {"ok": True, "group_id": group.id, "last_event_id": last_event_id(group.id)}
         get_presence().join(request.sid, group.id)
-        last_event_id = _last_event_id(group.id)
+        last_id = last_event_id(group.id)
         _broadcast_presence(group.id)
-        return {"ok": True, "group_id": group.id, "last_event_id": last_event_id,
+        return {"ok": True, "group_id": group.id, "last_event_id": last_id,
                 **get_presence().snapshot(group.id)}
 
     def on_leave(self, data):

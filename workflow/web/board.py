@@ -9,12 +9,9 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..domain import states as st
-from ..extensions import db
 from ..markdown import render as render_markdown
-from ..models import Membership, User
 from ..models.items import RESOURCE_TYPES
 from ..services import queries
 from . import bp
@@ -63,16 +60,6 @@ def _moves(actor):
     return out
 
 
-def _members(group_id):
-    """Active members of the group, for the assignee filter and fields."""
-    rows = db.session.execute(
-        select(User.username, User.display_name, Membership.role)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.group_id == group_id, User.active.is_(True))
-        .order_by(User.display_name)).all()
-    return [{"username": r.username, "display_name": r.display_name, "role": r.role} for r in rows]
-
-
 @bp.get("/groups/<int:group_id>/board")
 @login_required
 def board(group_id):
@@ -83,7 +70,7 @@ def board(group_id):
     actor = data["actor"]
     labels = sorted({label.name for column in data["columns"] for item in column["items"] for label in item.labels},
                     key=str.lower)
-    members = _members(group_id)
+    members = queries.group_members(group_id)
     column_labels = {**st.STATE_LABELS, **EXTRA_COLUMN_LABELS}
     page = {
         "group_id": data["group"].id,
