@@ -10,7 +10,6 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError as Refused
 from flask_socketio import Namespace, join_room, leave_room, rooms
-from sqlalchemy import func, select
 
 from ..domain.errors import DomainError
 from ..extensions import db, socketio
