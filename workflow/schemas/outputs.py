@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields
 
 from ..domain.states import BOARD_COLUMNS
+from ..markdown import render as render_markdown
 
 
 class UserBrief(Schema):
@@ -138,6 +139,8 @@ class CommentOut(Schema):
     item_id = fields.Integer()
     author = fields.Nested(UserBrief)
     body = fields.String()
+    # The Markdown body as safe HTML (nh3: no script, no handlers, no javascript: links).
+    body_html = fields.Function(lambda c: str(render_markdown(c.body)))
     created_at = fields.DateTime()
 
 

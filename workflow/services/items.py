@@ -502,11 +502,16 @@ def publish_due(now=None, batch_size=200):
             db.session.add(event)
             messages.append(event)
         db.session.flush()
+        from .notifications import after_commit as push_notifications
+        from .notifications import collect as collect_notifications
+
+        notified = collect_notifications([(e, None) for e in messages])  # same transaction as the events
         out = [event_message(e, None) for e in messages]
         db.session.commit()
         publisher = get_publisher()
         for m in out:
             publisher.publish(m)
+        push_notifications(notified)
         published_total += len(won)
         if len(ids) < batch_size:
             break

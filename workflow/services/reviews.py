@@ -309,8 +309,8 @@ def remind(now=None):
     """Daily (``flask relais remind``): for every review waiting longer than its
     group's limit (working days), a reminder to the lead who claimed it (or to
     every lead but the author) — at most once a day per item — and, the first
-    time, an escalation to another lead (or to the coordinators when the group
-    has no other). Then the daily digests. Returns a summary dict."""
+    time, for a claimed review, an escalation to the other leads (to the
+    coordinators when the group has no other lead). Then the daily digests. Returns a summary dict."""
     from .notifications import send_digests
 
     now = now or utcnow()
@@ -331,15 +331,17 @@ def remind(now=None):
         with unit_of_work() as uow:
             if not already:
                 to = [item.claimed_by_id] if item.claimed_by_id else leads
-                uow.record(OVERDUE, actor_user=None, group_id=item.group_id, item=item, payload={
+                reminder = uow.record(OVERDUE, actor_user=None, group_id=item.group_id, item=item, payload={
                     "item": dump_item(item), "waited_working_days": days, "limit_days": limit, "recipients": to,
                     "title": f"Relecture en retard : « {item.title} »",
                     "body": f"En attente depuis {days} jours ouvrés (limite du groupe : {limit})."})
+                reminder.created_at = now  # "once a day" is counted on the run's clock
                 reminded += 1
-            if item.escalated_at is None:
-                # Claimed: to the other leads. Unclaimed (every lead was reminded) or no other
-                # lead: to the coordinators.
-                others = [i for i in leads if i != item.claimed_by_id] if item.claimed_by_id else []
+            # Escalation, once: a claimed review goes to the other leads; when no lead but the
+            # author or the claimer exists, to the coordinators. (An unclaimed review was just
+            # sent to every lead: nobody else to escalate to among them.)
+            if item.escalated_at is None and (item.claimed_by_id or not leads):
+                others = [i for i in leads if i != item.claimed_by_id]
                 if not others:
                     others = list(db.session.scalars(select(User.id).where(
                         User.is_coordinator.is_(True), User.active.is_(True))))
