@@ -23,7 +23,7 @@ if [ "$WEB_WORKERS" -gt 1 ] && [ -z "${REDIS_URL:-}" ]; then
 fi
 pids=""
 stop() { for pid in $pids; do kill "$pid" 2>/dev/null || true; done; }
-trap 'stop; exit 0' INT TERM
+trap 'stop; wait; exit 0' INT TERM
 n=0
 while [ "$n" -lt "$WEB_WORKERS" ]; do
   port=$((PORT + n))

@@ -1,0 +1,115 @@
+"""Check docs/nginx.conf for real: two Relais processes (scripts/serve.sh,
+WEB_WORKERS=2, sharing REDIS_URL) behind nginx running that very file (its
+ports rewritten to free ones). Through nginx: an API token, a Socket.IO client
+with the default transports (long-polling first, then the websocket upgrade —
+what needs the sticky upstream), a move made through the API that reaches it.
+
+    REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python scripts/check_nginx.py
+
+Exits 0 and prints "nginx OK" when everything went through; needs nginx."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.api_throughput import free_port, prepare, stop_server, wait_port  # noqa: E402
+
+MAIN_CONF = """
+daemon off;
+worker_processes 1;
+{user}
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {tmp}/relais.conf;
+}}
+"""
+
+
+def free_pair():
+    for _ in range(50):
+        port = free_port()
+        if not wait_port(port + 1, timeout=0.1):
+            return port
+    raise RuntimeError("no two consecutive free ports")
+
+
+def main():
+    import requests
+    import socketio
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    redis_url = os.environ.get("REDIS_URL")
+    if not os.path.exists(nginx) or not redis_url:
+        sys.exit("needs nginx (apt-get install nginx) and REDIS_URL")
+    tmp = Path(tempfile.mkdtemp())
+    database_url = f"sqlite:///{tmp}/relais.sqlite3"
+    prepare(database_url)
+    app_port, front = free_pair(), free_port()
+    conf = (ROOT / "docs" / "nginx.conf").read_text()
+    conf = (conf.replace("127.0.0.1:8000", f"127.0.0.1:{app_port}").replace("127.0.0.1:8001", f"127.0.0.1:{app_port + 1}")
+            .replace("listen 80;", f"listen 127.0.0.1:{front};").replace("/srv/relais/static/", f"{ROOT}/static/"))
+    (tmp / "relais.conf").write_text(conf)
+    (tmp / "nginx.conf").write_text(MAIN_CONF.format(tmp=tmp, user="user root;" if os.geteuid() == 0 else ""))
+    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY=uuid.uuid4().hex,
+               SOCKETIO_CHANNEL=f"relais-nginx-{uuid.uuid4().hex[:8]}", RELAIS_ENV="development",
+               WEB_WORKERS="2", WEB_THREADS="20", PORT=str(app_port), HOST="127.0.0.1", ACCESS_LOG="")
+    servers = subprocess.Popen(["sh", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    proxy = subprocess.Popen([nginx, "-p", str(tmp), "-c", str(tmp / "nginx.conf")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    debug = bool(os.environ.get("DEBUG"))
+    client = socketio.Client(reconnection=False, logger=debug, engineio_logger=debug)
+    try:
+        for port in (app_port, app_port + 1, front):
+            assert wait_port(port), f"nothing listens on {port}: {(tmp / 'error.log').read_text() if port == front else ''}"
+        base = f"http://127.0.0.1:{front}"
+        token = requests.post(f"{base}/api/v1/tokens", json={"username": "alice", "password": "relais-demo"},
+                              timeout=10).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        group = next(g for g in requests.get(f"{base}/api/v1/groups", headers=auth, timeout=10).json() if g["role"])
+        item = requests.post(f"{base}/api/v1/groups/{group['id']}/items", headers=auth, timeout=10,
+                             json={"title": "Par nginx", "resource_type": "video"}).json()
+        assert requests.get(f"{base}/static/js/board.js", timeout=10).ok, "static files are not served"
+        arrived = threading.Event()
+        client.on("item.moved", lambda payload: arrived.set() if payload["item_id"] == item["id"] else None)
+        client.connect(base, auth={"token": token}, wait_timeout=10)  # polling, then upgrade
+        assert client.call("join", {"group_id": group["id"]}, timeout=10)["ok"]
+        deadline = time.monotonic() + 10
+        while client.transport() != "websocket" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        transport = client.transport()
+        assert transport == "websocket", "the websocket upgrade failed through nginx (DEBUG=1 shows why)"
+        for _ in range(10):  # API calls spread over both processes; the event comes back through Redis
+            requests.get(f"{base}/api/v1/items/{item['id']}", headers=auth, timeout=10)
+        moved = requests.post(f"{base}/api/v1/items/{item['id']}/move", headers=auth, timeout=10,
+                              json={"state": "in_review"})
+        assert moved.ok, moved.text
+        assert arrived.wait(10), "the move did not reach the socket through nginx"
+        print(f"nginx OK: socket connected through nginx ({transport}), move delivered; "
+              f"processes on {app_port} and {app_port + 1}, nginx on {front}")
+    finally:
+        if client.connected:
+            client.disconnect()
+        proxy.terminate()
+        proxy.wait(10)
+        stop_server(servers)
+
+
+if __name__ == "__main__":
+    main()
