@@ -67,7 +67,7 @@ def init_app(app):
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; "
-            f"style-src 'self'{_nonce_source()}; img-src 'self' data:; "
+            f"style-src 'self'{_nonce_source()}; img-src 'self' data:; font-src 'self' data:; "
             "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
         )
         return response

@@ -114,12 +114,17 @@ function dropTime(date, allDay) {
 // ------------------------------------------------------------------ the side list
 
 const list = document.getElementById("unscheduled-list");
+let listSignature = null;
 
 async function loadUnscheduled() {
   if (!list) return;
   try {
-    const items = await get(`/api/v1/calendar/unscheduled?${query(filters)}`);
-    const rows = items.filter((i) => canSchedule(i.group_id)).map((item) => {
+    const items = (await get(`/api/v1/calendar/unscheduled?${query(filters)}`)).filter((i) => canSchedule(i.group_id));
+    // Unchanged list: keep the nodes (someone may be dragging one of them right now).
+    const signature = items.map((i) => `${i.id}:${i.version}`).join(",");
+    if (signature === listSignature) return;
+    listSignature = signature;
+    const rows = items.map((item) => {
       itemsById.set(item.id, item);
       const swatch = el("span", { class: "swatch" });
       swatch.style.backgroundColor = item.group_color;

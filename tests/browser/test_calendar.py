@@ -1,0 +1,161 @@
+"""The calendar in Chromium: a coordinator drags an approved item onto a day and
+another person's board shows it scheduled without reload; a drop onto a full
+day is refused with the rule's message; FullCalendar styles itself under the CSP."""
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories as f
+
+from .conftest import shot
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.fixture
+def open_calendar(browser, live_server):
+    _, base = live_server
+    contexts, errors, csp = [], [], []
+
+    def open_(username):
+        context = browser.new_context(base_url=base, viewport={"width": 1400, "height": 1000}, locale="fr-FR",
+                                      timezone_id="Europe/Paris")
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: csp.append(msg.text) if "Content Security Policy" in msg.text else None)
+        page.goto("/login")
+        page.fill("#username", username)
+        page.fill("#password", f.PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        page.goto("/calendar")
+        expect(page.locator("#connection")).to_have_attribute("data-status", "online", timeout=10_000)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+    assert not csp, f"CSP violations: {csp}"
+
+
+def next_month_day():
+    """A weekday of next month (so the day is in the future and visible after one 'next')."""
+    today = datetime.now(PARIS).date()
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    day = first + timedelta(days=9)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def add_approved(seed, group_id, title):
+    def run():
+        from workflow.extensions import db
+        from workflow.models import Group, User
+
+        author = db.session.query(User).filter_by(username="alice").one()
+        item = f.ItemFactory(group=db.session.get(Group, group_id), author=author, state="approved", title=title)
+        db.session.commit()
+        return item.id
+
+    return seed(run)
+
+
+def fill_day(seed, group_id, day):
+    def run():
+        from workflow.extensions import db
+        from workflow.models import Channel, Group, User
+
+        channel = db.session.query(Channel).filter_by(slug="bibliotheque-en-ligne").one_or_none()
+        if channel is None:
+            channel = f.ChannelFactory(slug="bibliotheque-en-ligne", name="Bibliothèque en ligne", daily_capacity=3)
+        author = db.session.query(User).filter_by(username="alice").one()
+        booked = sum(1 for i in channel_items(db, channel) if i.scheduled_at.astimezone(PARIS).date() == day)
+        for hour in range(9, 9 + channel.daily_capacity - booked):
+            f.ItemFactory(group=db.session.get(Group, group_id), author=author, state="scheduled", channel=channel, title=f"Plein {hour}h",
+                          scheduled_at=datetime(day.year, day.month, day.day, hour, tzinfo=PARIS).astimezone(timezone.utc))
+        db.session.commit()
+
+    return seed(run)
+
+
+def channel_items(db, channel):
+    from workflow.models import Item
+
+    return db.session.query(Item).filter_by(channel_id=channel.id, state="scheduled").all()
+
+
+def ensure_channel(seed):
+    def run():
+        from workflow.extensions import db
+        from workflow.models import Channel
+
+        if db.session.query(Channel).filter_by(slug="bibliotheque-en-ligne").one_or_none() is None:
+            f.ChannelFactory(slug="bibliotheque-en-ligne", name="Bibliothèque en ligne", daily_capacity=3)
+            db.session.commit()
+
+    seed(run)
+
+
+def drag_to_day(page, source, day):
+    cell = page.locator(f'.fc-daygrid-day[data-date="{day.isoformat()}"]')
+    box, target = source.bounding_box(), cell.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 40, box["y"] + 20, steps=4)
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2, steps=15)
+    page.mouse.up()
+
+
+def test_dragging_an_approved_item_onto_a_day_schedules_it_live_on_anothers_board(
+        open_calendar, open_board, board_group, seed):
+    ensure_channel(seed)
+    item_id = add_approved(seed, board_group, "Conférence gesticulée")
+    day = next_month_day()
+    board = open_board("alice", board_group)
+    calendar = open_calendar("david")
+    calendar.click(".fc-next-button")
+    source = calendar.locator(f'.unscheduled-item[data-item-id="{item_id}"]')
+    expect(source).to_be_visible()
+    drag_to_day(calendar, source, day)
+    expect(calendar.locator(f'.fc-event[data-item-id="{item_id}"]')).to_be_visible()
+    card = board.locator(f'.cards[data-state="scheduled"] [data-id="{item_id}"], '
+                         f'.cards[data-state="scheduled"] #card-{item_id}').first
+    expect(card).to_be_visible(timeout=10_000)
+    expect(card.locator("time.when")).to_contain_text(day.strftime("%d/%m/%Y") + " 10:00")
+    shot(calendar, "calendar-after-drop")
+
+
+def test_a_drop_onto_a_full_day_is_refused_with_the_rules_message(open_calendar, board_group, seed):
+    ensure_channel(seed)
+    day = next_month_day() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    fill_day(seed, board_group, day)
+    item_id = add_approved(seed, board_group, "Heure du conte numérique")
+    calendar = open_calendar("david")
+    calendar.click(".fc-next-button")
+    source = calendar.locator(f'.unscheduled-item[data-item-id="{item_id}"]')
+    expect(source).to_be_visible()
+    drag_to_day(calendar, source, day)
+    toast = calendar.locator("#toast")
+    expect(toast).to_be_visible()
+    expect(toast).to_contain_text("is full on")
+    expect(calendar.locator("#toast-action")).to_contain_text("Programmer le")
+    expect(source).to_be_visible()  # still waiting for a date
+    shot(calendar, "calendar-refused-full-day")
+
+
+def test_fullcalendar_renders_styled_under_the_csp(open_calendar, board_group, seed):
+    ensure_channel(seed)
+    calendar = open_calendar("david")
+    toolbar = calendar.locator(".fc-toolbar")
+    expect(toolbar).to_be_visible()
+    # Its injected stylesheet lays the toolbar out as a flex row (unstyled, it would be a block).
+    assert toolbar.evaluate("el => getComputedStyle(el).display") == "flex"
+    expect(calendar.locator(".fc-day-today").first).to_be_visible()
+    shot(calendar, "calendar-month", full_page=True)
