@@ -1,0 +1,88 @@
+"""The review flow in a real browser: an agent submits, the lead sees it in the
+queue and on the bell without reloading, requests changes with a comment, and
+the agent sees the comment and the card back in `proposed`."""
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories as f
+
+from .conftest import drag, shot
+
+pytestmark = pytest.mark.browser
+
+
+def card(page, title):
+    return page.locator(".card", has=page.locator(".card-title", has_text=title))
+
+
+def column(page, state):
+    return page.locator(f'.column[data-state="{state}"]')
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """``open_page(username, path)`` → a logged-in page at ``path`` whose bell is live."""
+    _, base = live_server
+    contexts, errors = [], []
+
+    def open_(username, path, width=1280, height=900):
+        context = browser.new_context(base_url=base, viewport={"width": width, "height": height}, locale="fr-FR")
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"{username}: {exc}"))
+        page.goto("/login")
+        page.fill("#username", username)
+        page.fill("#password", f.PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        page.goto(path)
+        expect(page.locator("#bell")).to_have_attribute("data-connected", "1", timeout=10_000)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def test_agent_submits_lead_requests_changes_agent_sees_comment_and_card_back(open_page, board_group, make_items):
+    [item_id] = make_items(board_group, [("alice", "Cycle Kurosawa en VOD", "proposed")])
+    alice = open_page("alice", f"/groups/{board_group}/board")
+    expect(alice.locator("#connection")).to_have_attribute("data-status", "online", timeout=10_000)
+    chloe = open_page("chloe", "/reviews")
+    expect(chloe.locator("#review-queue")).to_have_attribute("data-live", "1", timeout=10_000)
+    expect(chloe.locator(f"#review-{item_id}")).to_have_count(0)
+    unread_before = int(chloe.locator("#bell").get_attribute("data-unread") or 0)
+
+    # The agent submits by dragging the card to "En relecture".
+    drag(alice, card(alice, "Cycle Kurosawa en VOD"), column(alice, "in_review").locator("ol.cards"))
+    expect(column(alice, "in_review").locator(".card-title", has_text="Cycle Kurosawa en VOD")).to_be_visible()
+
+    # The lead sees it in the queue and on the bell, without reloading.
+    entry = chloe.locator(f"#review-{item_id}")
+    expect(entry).to_be_visible(timeout=3000)
+    expect(entry).to_contain_text("en attente depuis")
+    expect(chloe.locator("#bell")).to_have_attribute("data-unread", str(unread_before + 1), timeout=3000)
+    expect(chloe.locator("#bell-count")).to_be_visible()
+    shot(chloe, "review-queue-lead")
+
+    # A comment is required to request changes: the page says so and keeps nothing lost.
+    entry.locator('button[value="request_changes"]').click()
+    expect(entry.locator(".error")).to_contain_text("comment", ignore_case=True)
+    entry.locator("textarea[name=comment]").fill("Ajoutez la durée de chaque film, s'il vous plaît.")
+    entry.locator('button[value="request_changes"]').click()
+    expect(chloe.locator(f"#review-{item_id}")).to_have_count(0, timeout=3000)
+    expect(chloe.locator("#queue-status")).to_contain_text("Modifications demandées")
+
+    # The agent sees the card back in "Proposé" and the comment, live.
+    expect(column(alice, "proposed").locator(".card-title", has_text="Cycle Kurosawa en VOD")).to_be_visible(
+        timeout=3000)
+    expect(alice.locator("#bell")).to_have_attribute("data-unread", "1", timeout=3000)
+    alice.locator("#bell").click()
+    alice.wait_for_url("**/notifications")
+    note = alice.locator(".note").first
+    expect(note).to_contain_text("Proposition à modifier")
+    expect(note).to_contain_text("Ajoutez la durée de chaque film")
+    shot(alice, "notifications-agent")
+    alice.locator(".note .mark-read button").first.click()
+    expect(alice.locator("#bell-count")).to_be_hidden(timeout=3000)
