@@ -23,6 +23,7 @@ PAYLOADS = [
     "![image](javascript:alert('x8'))",
     "[clic](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "<svg/onload=alert('x9')>",
+    "<iframe src=\"https://evil.example\"></iframe>",
     "\"><script>alert('x10')</script>",
     "' onmouseover='alert(11)",
 ]
@@ -44,7 +45,7 @@ class Inspector(HTMLParser):
             src = attrs.get("src") or ""
             if attrs.get("type") != "application/json" and not src.startswith(OUR_SCRIPTS):
                 self.problems.append(f"<script {attrs}>")
-        if tag in ("svg", "iframe", "object", "embed"):
+        if tag in ("iframe", "object", "embed"):
             self.problems.append(f"<{tag}>")
         for name, value in attrs.items():
             if name.startswith("on"):

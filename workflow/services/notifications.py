@@ -106,11 +106,14 @@ def _plan(event, actor, item):
         decision = review.get("decision")
         label = rv.DECISION_LABELS.get(decision, decision)
         if decision == "approve" and p.get("to") == st.IN_REVIEW:
-            label = f"approuvée par {who} (1 approbation sur {p.get('required_approvals', 2)})"
             head = f"Première approbation : « {title} »"
+            body = (f"{who} a approuvé (1 approbation sur {p.get('required_approvals', 2)}) : "
+                    "un·e autre responsable doit encore approuver.")
         else:
             head = f"Proposition {label} : « {title} »"
-        body = f"{who} : {label}."
+            body = {"approve": f"{who} a approuvé la proposition.",
+                    "request_changes": f"{who} demande des modifications :",
+                    "reject": f"{who} a refusé la proposition :"}.get(decision, f"{who} : {label}.")
         if review.get("comment"):
             body += f"\n« {review['comment'][:500]} »"
         return [(rv.DECISION, _author_and_assignees(item), head, body)]
