@@ -86,3 +86,53 @@ def test_agent_submits_lead_requests_changes_agent_sees_comment_and_card_back(op
     shot(alice, "notifications-agent")
     alice.locator(".note .mark-read button").first.click()
     expect(alice.locator("#bell-count")).to_be_hidden(timeout=3000)
+
+
+def test_queue_shows_the_diff_the_checklist_and_why_a_lead_may_not_decide(open_page, board_group, seed):
+    from datetime import timedelta
+
+    from workflow.extensions import db
+    from workflow.models import ChecklistEntry, Item, User, utcnow
+    from workflow.services import items as item_service
+
+    def build():
+        users = {u.username: u for u in db.session.query(User).all()}
+        for position, label in enumerate(["Sous-titres disponibles", "Droits de diffusion vérifiés"]):
+            db.session.add(ChecklistEntry(group_id=board_group, resource_type="video", label=label,
+                                          position=position))
+        db.session.commit()
+        item = item_service.create_item(users["alice"], board_group, {
+            "title": "Cinéma muet restauré", "resource_type": "video",
+            "summary": "Trois films de Murnau.", "body": "Ligne inchangée\nDurée : ?"})
+        item_service.transition_item(users["alice"], item.id, "in_review")
+        item_service.review_item(users["louis"], item.id, "request_changes", "Indiquez la **durée**.")
+        item = db.session.get(Item, item.id)
+        item_service.update_item(users["alice"], item.id, {"title": "Cinéma muet restauré (Murnau)",
+                                                           "body": "Ligne inchangée\nDurée : 3 × 90 min"},
+                                 item.version)
+        item_service.transition_item(users["alice"], item.id, "in_review")
+        db.session.get(Item, item.id).submitted_at = utcnow() - timedelta(days=6)
+        own = item_service.create_item(users["chloe"], board_group, {"title": "Ma sélection BD",
+                                                                     "resource_type": "article"})
+        item_service.transition_item(users["chloe"], own.id, "in_review")
+        db.session.commit()
+        return item.id, own.id
+
+    item_id, own_id = seed(build)
+    chloe = open_page("chloe", "/reviews")
+    entry = chloe.locator(f"#review-{item_id}")
+    expect(entry.locator(".diff-del").first).to_contain_text("Cinéma muet restauré")
+    expect(entry.locator(".diff-add").first).to_contain_text("Cinéma muet restauré (Murnau)")
+    expect(entry.locator(".badge-late")).to_have_count(2)
+    expect(entry.locator(".last-review strong", has_text="durée")).to_be_visible()
+    own = chloe.locator(f"#review-{own_id}")
+    expect(own.locator('button[value="approve"]')).to_be_disabled()
+    expect(own.locator(".blocked-reason")).to_contain_text("quatre yeux")
+
+    entry.locator('button[value="approve"]').click()
+    expect(entry.locator(".error")).to_contain_text("Sous-titres disponibles")
+    entry.locator('input[name=checklist]').nth(0).check()
+    entry.locator('input[name=checklist]').nth(1).check()
+    shot(chloe, "review-queue-diff-checklist", full_page=True)
+    entry.locator('button[value="approve"]').click()
+    expect(chloe.locator(f"#review-{item_id}")).to_have_count(0, timeout=3000)

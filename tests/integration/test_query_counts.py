@@ -13,9 +13,9 @@ BOARD_QUERY_BUDGET = 8
 STATES = ("proposed", "in_review", "approved", "scheduled", "published")
 
 
-def _fill(world, count):
-    """``count`` more cards in the world's group: every column, labels, assignees,
-    a channel and a schedule on some, authors taken in turn."""
+def _fill(world, count, states=STATES):
+    """``count`` more cards in the world's group: each of ``states`` in turn, labels,
+    assignees, a channel and a schedule on some, authors taken in turn."""
     labels = [db.session.query(Label).filter_by(group_id=world.group.id, name=f"étiquette {n}").one_or_none()
               or Label(group_id=world.group.id, name=f"étiquette {n}") for n in range(4)]
     authors = [world.agent, world.agent2, world.lead]
@@ -24,7 +24,8 @@ def _fill(world, count):
     items = f.ItemFactory.build_batch(count, group=world.group)
     for n, item in enumerate(items, start):
         item.author = authors[n % 3]
-        item.state = STATES[n % 5]
+        item.state = states[n % len(states)]
+        item.submitted_at = utcnow() - timedelta(days=n % 9)
         item.rank = f"V{n:08d}"
         item.labels = [labels[n % 4]] + ([labels[(n + 1) % 4]] if n % 2 else [])
         item.assignees = [authors[(n + 1) % 3]]
@@ -151,3 +152,32 @@ def test_board_etag_differs_with_hidden_cards_and_between_people(api, world):
     hidden = api(world.lead).get(path + "?include_hidden=1").headers["ETag"]
     other = api(world.agent).get(path).headers["ETag"]
     assert len({plain, hidden, other}) == 3
+
+
+def _api_queries(api, user, path):
+    db.session.expire_all()
+    with count_queries() as statements:
+        response = api(user).get(path)
+    assert response.status_code == 200, response.get_json()
+    return len(statements), response.get_json()
+
+
+def test_calendar_window_costs_the_same_queries_for_10_and_1000_items(api, world):
+    day = utcnow().date()
+    path = f"/api/v1/calendar?from={day.isoformat()}&to={(day + timedelta(days=7)).isoformat()}"
+    _fill(world, 10, states=("scheduled", "published"))
+    small, window = _api_queries(api, world.coordinator, path)
+    _fill(world, 990, states=("scheduled", "published"))
+    large, window = _api_queries(api, world.coordinator, path)
+    assert len(window["items"]) >= 500  # the scheduled ones fall in the window
+    assert large == small, f"{small} queries for 10 items but {large} for 1,000"
+
+
+def test_review_queue_costs_the_same_queries_for_10_and_1000_items(api, world):
+    _fill(world, 10, states=("in_review",))
+    small, queue = _api_queries(api, world.lead, "/api/v1/reviews/queue")
+    assert len(queue) == 10
+    _fill(world, 990, states=("in_review",))
+    large, queue = _api_queries(api, world.lead, "/api/v1/reviews/queue")
+    assert len(queue) == 1000
+    assert large == small, f"{small} queries for 10 items but {large} for 1,000"

@@ -4,7 +4,7 @@ from collections import namedtuple
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload, joinedload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from ..domain import states as st
 from ..domain.errors import NotFound
@@ -14,12 +14,31 @@ from ..models import (Channel, Event, Group, Item, Label, Membership, Review, Us
 from .common import actor_for, load_item, require_user, visible_group_ids
 
 
+def last_event_id(group_id):
+    """The id of the group's latest event (0 if none): where a client's catch-up starts."""
+    return db.session.scalar(select(func.max(Event.id)).where(Event.group_id == group_id)) or 0
+
+
+def group_members(group_id):
+    """Active members of a group (username, display name, role), for assignee pickers and filters."""
+    from ..models import User
+
+    rows = db.session.execute(
+        select(User.username, User.display_name, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == group_id, User.active.is_(True))
+        .order_by(User.display_name)).all()
+    return [{"username": r.username, "display_name": r.display_name, "role": r.role} for r in rows]
+
+
 def item_load_options():
+    """Eager loads for lists of items. Labels and assignees come by subquery load:
+    one query each however many items, where selectin loading sends one per 500."""
     return (
         joinedload(Item.author),
         joinedload(Item.channel),
-        selectinload(Item.labels),
-        selectinload(Item.assignees),
+        subqueryload(Item.labels),
+        subqueryload(Item.assignees),
     )
 
 

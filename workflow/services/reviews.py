@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, inspect, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from ..domain import permissions as perm
 from ..domain import reviews as rv
@@ -113,7 +113,7 @@ def review_queue(user, now=None):
     items = list(db.session.scalars(
         select(Item).where(Item.group_id.in_(group_ids), Item.state == st.IN_REVIEW, Item.deleted.is_(False))
         .options(joinedload(Item.author), joinedload(Item.group), joinedload(Item.claimed_by),
-                 joinedload(Item.channel), selectinload(Item.labels), selectinload(Item.assignees))
+                 joinedload(Item.channel), subqueryload(Item.labels), subqueryload(Item.assignees))
         .order_by(func.coalesce(Item.submitted_at, Item.updated_at), Item.id)))
     if not items:
         return []
