@@ -44,6 +44,18 @@ async function refresh() {
   return refreshing;
 }
 
+/** The refusals a lead meets most, said in French and precisely; others as the server says them. */
+export function explain(err) {
+  const problem = err.problem || {};
+  if (Array.isArray(problem.missing) && problem.missing.length) {
+    return `Cochez d'abord chaque point de la liste : ${problem.missing.join(" ; ")}.`;
+  }
+  if (problem.errors?.comment) {
+    return "Écrivez un commentaire : il est obligatoire pour demander des modifications ou refuser.";
+  }
+  return err.message;
+}
+
 function showError(form, message) {
   const box = form.querySelector(".error");
   box.textContent = message;
@@ -81,7 +93,7 @@ container.addEventListener("submit", async (event) => {
     await refresh();
   } catch (err) {
     const form2 = form.classList.contains("claim-form") ? entry.querySelector(".decision-form") : form;
-    showError(form2, err.problem?.errors?.checklist ? `${err.message}` : err.message);
+    showError(form2, explain(err));
     if (err.status === 409) await refresh();
   } finally {
     buttons.forEach((b) => { if (document.contains(b)) b.disabled = b.dataset.wasDisabled === "1"; });

@@ -68,7 +68,7 @@ def test_agent_submits_lead_requests_changes_agent_sees_comment_and_card_back(op
 
     # A comment is required to request changes: the page says so and keeps nothing lost.
     entry.locator('button[value="request_changes"]').click()
-    expect(entry.locator(".error")).to_contain_text("comment", ignore_case=True)
+    expect(entry.locator(".error")).to_contain_text("Écrivez un commentaire")
     entry.locator("textarea[name=comment]").fill("Ajoutez la durée de chaque film, s'il vous plaît.")
     entry.locator('button[value="request_changes"]').click()
     expect(chloe.locator(f"#review-{item_id}")).to_have_count(0, timeout=3000)
@@ -130,7 +130,7 @@ def test_queue_shows_the_diff_the_checklist_and_why_a_lead_may_not_decide(open_p
     expect(own.locator(".blocked-reason")).to_contain_text("quatre yeux")
 
     entry.locator('button[value="approve"]').click()
-    expect(entry.locator(".error")).to_contain_text("Sous-titres disponibles")
+    expect(entry.locator(".error")).to_contain_text("Cochez d'abord chaque point de la liste : Sous-titres disponibles ; Droits")
     entry.locator('input[name=checklist]').nth(0).check()
     entry.locator('input[name=checklist]').nth(1).check()
     shot(chloe, "review-queue-diff-checklist", full_page=True)

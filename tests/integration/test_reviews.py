@@ -253,8 +253,8 @@ def test_queue_page_shows_the_diff_since_last_review(client, api, world, new_ite
     submit(api, world.agent, item["id"])
     login(client, world.lead2)
     page = client.get("/reviews").get_data(as_text=True)
-    assert re.search(r'class="diff-del">−\s*Ancien titre', page)
-    assert re.search(r'class="diff-add">\+\s*Nouveau titre', page)
+    assert re.search(r'class="diff-del">[^\n]*?−\s*Ancien titre', page)
+    assert re.search(r'class="diff-add">[^\n]*?\+\s*Nouveau titre', page)
     assert "Changez le titre." in page
 
 
@@ -350,7 +350,8 @@ def test_refused_decision_on_the_page_keeps_the_comment(client, api, world, new_
         "csrf_token": token, "decision": "approve", "comment": "Très bien, mon long commentaire."})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Très bien, mon long commentaire." in page and "Sous-titres" in page
+    assert "Très bien, mon long commentaire." in page
+    assert "Cochez d&#39;abord chaque point de la liste : Sous-titres." in page
 
 
 # ---------------------------------------------------------------- reminders and escalation

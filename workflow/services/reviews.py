@@ -139,7 +139,8 @@ def review_queue(user, now=None):
         already = any(r.reviewer_id == user.id for r in approvals)
         blocked = None
         if own:
-            blocked = "Vous êtes l'auteur·rice de cette proposition : un·e autre responsable du groupe doit décider (règle des quatre yeux)."
+            blocked = ("Vous êtes l'auteur·rice de cette proposition : vous ne pouvez pas l'approuver vous-même "
+                       "(règle des quatre yeux), un·e autre responsable du groupe doit le faire.")
         elif already:
             blocked = "Vous avez déjà approuvé ce tour : une seconde approbation d'un·e autre responsable est nécessaire."
         out.append({

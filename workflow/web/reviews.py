@@ -17,6 +17,15 @@ DECISION_DONE = {"approve": "Proposition approuvée.", "request_changes": "Modif
                  "reject": "Proposition refusée."}
 
 
+def explain(exc):
+    """The refusals a lead meets most, in French; others as the service words them."""
+    if exc.extra.get("missing"):
+        return "Cochez d'abord chaque point de la liste : " + " ; ".join(exc.extra["missing"]) + "."
+    if "comment" in (getattr(exc, "errors", None) or {}):
+        return "Écrivez un commentaire : il est obligatoire pour demander des modifications ou refuser."
+    return exc.detail
+
+
 def _render(error=None, error_item=None, draft=None, status=200):
     user = current_user._get_current_object()
     entries = review_service.review_queue(user)
@@ -54,7 +63,7 @@ def decide(item_id):
         item_service.review_item(user, item_id, decision, comment, expected_version=version, checklist=checklist)
     except DomainError as exc:
         # Re-show the queue with the comment as typed: nothing is lost.
-        return _render(exc.detail, item_id, {"comment": comment, "checklist": checklist}, exc.status)
+        return _render(explain(exc), item_id, {"comment": comment, "checklist": checklist}, exc.status)
     flash(DECISION_DONE[decision])
     return redirect(url_for("web.review_queue"))
 
