@@ -60,7 +60,9 @@ class Item(db.Model):
     state: Mapped[str] = mapped_column(String(20), default="proposed")
     # State before archiving, so restoring from the archive brings it back there.
     archived_from: Mapped[str | None] = mapped_column(String(20))
-    rank: Mapped[str] = mapped_column(String(255))
+    # Ranks compare byte by byte, as domain/ranking.py does ("B" < "a"): on PostgreSQL
+    # the column's collation is "C" whatever the database's locale (fr_FR would sort "a" < "B").
+    rank: Mapped[str] = mapped_column(String(255).with_variant(String(255, collation="C"), "postgresql"))
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
