@@ -169,6 +169,16 @@ def percentile(values, p):
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+def peak_rss_mb(pid):
+    """Peak resident memory (VmHWM) of a server process, in MB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM")),
+                float("nan"))
+
+
 def run(n_clients, moves, interval, redis_url, timeout):
     with tempfile.TemporaryDirectory(prefix="relais-bench-") as tmp:
         db_uri = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
@@ -203,6 +213,7 @@ def run(n_clients, moves, interval, redis_url, timeout):
             expected = moves * n_clients
             wait_for(lambda: sum(len(v.latencies) for v in viewers) >= expected, timeout=timeout)
             latencies = [lat for v in viewers for lat in v.latencies]
+            rss = max(peak_rss_mb(proc.pid) for proc in servers)
             finished = max((v.last_arrival for v in viewers), default=time.time())
             elapsed = max(finished - started, 1e-9)
             return {"clients": n_clients, "servers": len(servers), "expected": expected,
@@ -210,7 +221,7 @@ def run(n_clients, moves, interval, redis_url, timeout):
                     "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
                     "max": max(latencies) if latencies else float("nan"),
                     "rate": len(latencies) / elapsed,
-                    "join_s": join_seconds if settled else float("nan")}
+                    "join_s": join_seconds if settled else float("nan"), "rss": rss}
         finally:
             # Servers first: a client's orderly close waits for the server's reply,
             # and 200 of them one after another take minutes.
@@ -245,13 +256,13 @@ def main():
           f"python-socketio {version('python-socketio')}, simple-websocket {version('simple-websocket')}")
     print(f"moves: {args.moves}, interval {args.interval * 1000:.0f} ms; async mode: threading; "
           f"servers: {'2 (Redis message queue)' if redis_url else '1'}")
-    header = f"{'N':>5} {'servers':>7} {'delivered':>13} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'msg/s':>8} {'joins s':>8}"
+    header = f"{'N':>5} {'servers':>7} {'delivered':>13} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'msg/s':>8} {'joins s':>8} {'RSS MB':>7}"
     print(header)
     print("-" * len(header))
     for n in args.clients:
         r = run(n, args.moves, args.interval, redis_url, args.timeout)
         print(f"{r['clients']:>5} {r['servers']:>7} {r['delivered']:>6}/{r['expected']:<6} {r['p50']:>8.1f} "
-              f"{r['p95']:>8.1f} {r['p99']:>8.1f} {r['max']:>8.1f} {r['rate']:>8.0f} {r['join_s']:>8.1f}", flush=True)
+              f"{r['p95']:>8.1f} {r['p99']:>8.1f} {r['max']:>8.1f} {r['rate']:>8.0f} {r['join_s']:>8.1f} {r['rss']:>7.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BENCHES = [
     ("board_load", ["--cards", "1000", "5000", "--repeat", "30"]),
-    ("realtime_fanout", ["--clients", "50", "200", "1000"]),
+    ("realtime_fanout", ["--clients", "1", "50", "200", "1000", "--moves", "50"]),
     ("api_throughput", []),
     ("scheduler", []),
 ]
@@ -20,7 +20,7 @@ def main():
     for name, args in BENCHES:
         runs = [args]
         if name == "realtime_fanout" and os.environ.get("REDIS_URL"):
-            runs.append(["--clients", "200", "--redis"])
+            runs.append(["--clients", "1", "200", "--moves", "50", "--redis"])
         for run_args in runs:
             print(f"\n== bench.{name} {' '.join(run_args)} ==", flush=True)
             if subprocess.run([sys.executable, "-m", f"bench.{name}", *run_args], cwd=ROOT).returncode:
