@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup vendor db demo serve bench clean
+.PHONY: run test setup vendor db demo serve bench clean translations messages
 
 $(VENV)/.deps: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || (echo "Python 3.11+ is required" && exit 1)
@@ -26,7 +26,16 @@ static/vendor/.built: package.json package-lock.json scripts/copy_vendor.py
 
 vendor: static/vendor/.built
 
-setup: $(VENV)/.deps vendor
+setup: $(VENV)/.deps vendor translations
+
+# Compile the French and English catalogues (translations/*/LC_MESSAGES/messages.mo,
+# ignored by git). `make messages` re-extracts the strings and updates the .po files.
+translations: $(VENV)/.deps
+	$(VENV)/bin/pybabel -q compile -d translations
+
+messages: $(VENV)/.deps
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ -k _l --no-location --sort-output -o translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 db: $(VENV)/.deps
 	$(FLASK) db upgrade
@@ -39,7 +48,7 @@ run: setup demo
 
 # The whole suite on SQLite; then, when DATABASE_URL points at PostgreSQL,
 # the integration suite again on PostgreSQL.
-test: $(VENV)/.dev-deps vendor
+test: $(VENV)/.dev-deps vendor translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 	@case "$${DATABASE_URL:-}" in \
 	  postgres*) echo "== integration tests on PostgreSQL ==" && \

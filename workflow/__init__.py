@@ -33,6 +33,10 @@ def create_app(test_config=None, config_name=None):
     csrf.init_app(app)
     login_manager.init_app(app)
 
+    from . import i18n
+
+    i18n.init_app(app)
+
     from .events import Publisher
 
     app.extensions["relais_publisher"] = Publisher()

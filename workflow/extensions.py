@@ -1,4 +1,5 @@
 """Every Flask extension, created unbound and bound in ``create_app``."""
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -25,3 +26,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 socketio = SocketIO()
+babel = Babel()

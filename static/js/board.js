@@ -1,7 +1,8 @@
 /** The board page (/groups/<id>/board): drag and drop, keyboard moves, filters, the detail
- * panel, the "Nouvel élément" form and the live link. One listener per kind of event on the
+ * panel, the "New item" form and the live link. One listener per kind of event on the
  * board (delegation), so a board of a thousand cards costs no more to wire than one of ten. */
 import { announce, hideToast, problemMessage, toast } from "./dom.js";
+import { _, ngettext } from "./i18n.js";
 import { post } from "./http.js";
 import { Cards } from "./board/cards.js";
 import { Live, renderEditing, renderViewers } from "./board/live.js";
@@ -28,10 +29,11 @@ const commentDialog = document.getElementById("comment-dialog");
 /** Ask for the comment a transition needs. Resolves to the text, or null if cancelled. */
 function askComment(card, target) {
   const why = target === "rejected"
-    ? `Expliquez pourquoi « ${titleOf(card)} » est refusé : l'auteur·rice lira ce motif.`
-    : `Dites à l'auteur·rice ce qu'il faut changer dans « ${titleOf(card)} » avant de le renvoyer vers « ${label(target)} ».`;
+    ? _("Explain why “%(title)s” is rejected: the author will read this reason.", { title: titleOf(card) })
+    : _("Tell the author what to change in “%(title)s” before sending it back to “%(column)s”.",
+      { title: titleOf(card), column: label(target) });
   document.getElementById("comment-title").textContent =
-    target === "rejected" ? "Motif du refus" : "Modifications demandées";
+    target === "rejected" ? _("Reason for rejection") : _("Changes requested");
   document.getElementById("comment-why").textContent = why;
   const text = document.getElementById("comment-text");
   const error = document.getElementById("comment-error");
@@ -72,7 +74,7 @@ async function moveCard(card, { state, beforeId = null, afterId = null }, revert
     const comment = await askComment(card, state);
     if (comment === null) {
       revert();
-      announce("Déplacement annulé.");
+      announce(_("Move cancelled."));
       return;
     }
     body.comment = comment;
@@ -84,19 +86,21 @@ async function moveCard(card, { state, beforeId = null, afterId = null }, revert
     cards.upsert(item);
     hideToast();
     announce(state !== fromState
-      ? `« ${item.title} » déplacé de « ${label(fromState)} » vers « ${label(item.state)} ».`
-      : `« ${item.title} » déplacé en position ${positionOf(cards.card(id))} dans « ${label(item.state)} ».`);
+      ? _("“%(title)s” moved from “%(from)s” to “%(to)s”.", { title: item.title, from: label(fromState), to: label(item.state) })
+      : _("“%(title)s” moved to position %(position)s in “%(column)s”.",
+        { title: item.title, position: positionOf(cards.card(id)), column: label(item.state) }));
   } catch (err) {
     revert();
-    let message = problemMessage(err, "Déplacement");
+    let message = problemMessage(err, _("Move"));
     if (body.state && !(body.state in movesFor(card)) && [403, 409].includes(err.status)) {
-      const options = Object.keys(movesFor(card)).map((s) => `« ${label(s)} »`);
-      message = `Déplacement refusé : vous ne pouvez pas mettre cette carte de « ${label(fromState)} » vers `
-        + `« ${label(body.state)} »${options.length ? ` (possible pour vous : ${options.join(", ")})` : ""}. `
-        + `Motif : ${err.problem?.detail || "non précisé"}`;
+      const options = Object.keys(movesFor(card)).map((s) => _("“%(column)s”", { column: label(s) }));
+      message = _("Move refused: you may not put this card from “%(from)s” to “%(to)s”.",
+        { from: label(fromState), to: label(body.state) })
+        + (options.length ? ` ${_("(possible for you: %(options)s)", { options: options.join(", ") })}` : "")
+        + ` ${_("Reason: %(reason)s", { reason: err.problem?.detail || _("not given") })}`;
     }
     toast(message);
-    announce(`Carte remise à sa place. ${message}`);
+    announce(`${_("Card put back in its place.")} ${message}`);
   } finally {
     card.classList.remove("saving");
     card.removeAttribute("aria-busy");
@@ -133,7 +137,7 @@ function restorer(card) {
 /** Up or down one place in the column (keyboard). */
 function reorder(card, direction) {
   const neighbour = visibleSibling(card, direction);
-  if (!neighbour) { announce(direction < 0 ? "Déjà en haut de la colonne." : "Déjà en bas de la colonne."); return; }
+  if (!neighbour) { announce(direction < 0 ? _("Already at the top of the column.") : _("Already at the bottom of the column.")); return; }
   const revert = restorer(card);
   const focused = document.activeElement;
   card.parentElement.insertBefore(card, direction < 0 ? neighbour : neighbour.nextElementSibling);
@@ -212,7 +216,8 @@ let moveCardEl = null;
 function openMoveDialog(card) {
   moveCardEl = card;
   const allowed = movesFor(card);
-  document.getElementById("move-item-title").textContent = `« ${titleOf(card)} » — actuellement « ${label(card.dataset.state)} »`;
+  document.getElementById("move-item-title").textContent = _("“%(title)s” — now in “%(column)s”",
+    { title: titleOf(card), column: label(card.dataset.state) });
   const legend = moveTargets.querySelector("legend");
   moveTargets.replaceChildren(legend);
   for (const state of config.columns) {
@@ -221,8 +226,8 @@ function openMoveDialog(card) {
     const ok = current || state in allowed;
     const input = Object.assign(document.createElement("input"),
       { type: "radio", name: "target", value: state, checked: current, disabled: !ok });
-    const text = `${label(state)}${current ? " (colonne actuelle)" : ""}${ok ? "" : " — non autorisé pour vous"}`
-      + (allowed[state] === true ? " — commentaire demandé" : "");
+    const text = `${label(state)}${current ? ` ${_("(current column)")}` : ""}${ok ? "" : ` — ${_("not allowed for you")}`}`
+      + (allowed[state] === true ? ` — ${_("comment required")}` : "");
     const row = document.createElement("label");
     row.className = ok ? "move-target" : "move-target disabled";
     row.append(input, " ", text);
@@ -250,8 +255,8 @@ commentDialog.addEventListener("click", (e) => {
 // ------------------------------------------------------------------ live link and panel
 
 const connection = document.getElementById("connection");
-const STATUS = { connecting: "Connexion…", syncing: "Mise à jour…", online: "En direct",
-  offline: "Hors ligne — reconnexion…", error: "Tableau non synchronisé" };
+const STATUS = { connecting: _("Connecting…"), syncing: _("Updating…"), online: _("Live"),
+  offline: _("Offline — reconnecting…"), error: _("Board not synchronised") };
 let live = null;
 let panel = null;
 
@@ -272,7 +277,8 @@ function onEvent(evt) {
     const result = cards.upsert(evt.item);
     if (result?.card) applyFilters(result.card);
     if (result?.card && evt.actor && evt.actor.id !== me.id && result.from !== result.to && result.to) {
-      announce(`${evt.actor.display_name} a déplacé « ${evt.item.title} » vers « ${label(result.to)} ».`);
+      announce(_("%(name)s moved “%(title)s” to “%(column)s”.",
+        { name: evt.actor.display_name, title: evt.item.title, column: label(result.to) }));
     }
   }
   panel?.onEvent(evt);
@@ -357,7 +363,7 @@ function applyFilters(only) {
   }
   root.classList.toggle("filtered", filters.active);
   document.getElementById("filter-summary").textContent =
-    filters.active ? `${shown} carte${shown > 1 ? "s" : ""} affichée${shown > 1 ? "s" : ""} sur ${total}` : "";
+    filters.active ? ngettext("%(num)s card shown out of %(total)s", "%(num)s cards shown out of %(total)s", shown, { total }) : "";
 }
 // Filtering a thousand cards takes ~10 ms: do it on every keystroke, at once (no timer to wait for).
 filterForm.addEventListener("input", () => applyFilters());
@@ -377,7 +383,7 @@ newForm.addEventListener("submit", async (e) => {
   const f = newForm.elements;
   const error = document.getElementById("new-item-error");
   if (!f.title.value.trim()) {
-    error.textContent = "Donnez un titre à l'élément.";
+    error.textContent = _("Give the item a title.");
     error.hidden = false;
     f.title.focus();
     return;
@@ -398,11 +404,11 @@ newForm.addEventListener("submit", async (e) => {
     error.hidden = true;
     newDialog.close();
     if (result?.card) { applyFilters(result.card); result.card.querySelector(".card-title").focus(); }
-    announce(`« ${item.title} » ajouté dans « ${label(item.state)} ».`);
+    announce(_("“%(title)s” added to “%(column)s”.", { title: item.title, column: label(item.state) }));
   } catch (err) {
     const fields = Object.entries(err.problem?.errors || {})
       .map(([name, msgs]) => `${name} : ${[].concat(msgs).flat().join(" ")}`);
-    error.textContent = [problemMessage(err, "Création"), ...fields].join(" — ");
+    error.textContent = [problemMessage(err, _("Creation")), ...fields].join(" — ");
     error.hidden = false;  // the form keeps everything typed
   } finally {
     submit.disabled = false;

@@ -1,4 +1,5 @@
 /** Small DOM helpers shared by the pages. User text only ever goes through textContent. */
+import { _, locale, timeZone } from "./i18n.js";
 
 /** Create an element: el("li", {class: "x", dataset: {id: 1}}, "text", child). */
 export function el(tag, attrs = {}, ...children) {
@@ -22,11 +23,11 @@ export function initials(name) {
   return (parts.slice(0, 2).map((p) => p[0]).join("") || "?").toUpperCase();
 }
 
-const dateFormat = new Intl.DateTimeFormat("fr-FR", {
-  timeZone: "Europe/Paris", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
+const dateFormat = new Intl.DateTimeFormat(locale, {
+  timeZone, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
 });
 
-/** "25/11/2026 14:30" in Paris time, as the server renders it. */
+/** "25/11/2026 14:30" in the reader's language and time zone, as the server renders it. */
 export function localDate(iso) {
   if (!iso) return "";
   const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
@@ -63,19 +64,19 @@ export function hideToast() {
   if (box) box.hidden = true;
 }
 
-/** A French sentence for a refused request: what was refused, in French, then the server's reason ("detail"). */
-export function problemMessage(err, what = "Action") {
+/** A sentence for a refused request: what was refused, why in general, then the server's reason ("detail"). */
+export function problemMessage(err, what = _("Action")) {
   const p = err?.problem || {};
   const lead = {
-    0: "connexion perdue.",
-    401: "session expirée, reconnectez-vous.",
-    403: "non autorisé pour vous.",
-    404: "élément introuvable (supprimé ?).",
-    409: "impossible dans l'état actuel.",
-    422: "refusé.",
-    428: "refusé.",
-  }[err?.status] || "échec.";
-  return `${what} : ${lead}${p.detail ? ` ${p.detail}` : ""}`;
+    0: _("connection lost."),
+    401: _("session expired, sign in again."),
+    403: _("not allowed for you."),
+    404: _("item not found (deleted?)."),
+    409: _("impossible in the current state."),
+    422: _("refused."),
+    428: _("refused."),
+  }[err?.status] || _("failed.");
+  return _("%(what)s: %(reason)s", { what, reason: lead }) + (p.detail ? ` ${p.detail}` : "");
 }
 
 // When a dialog holding the message closes, the message goes back to the page (still visible).

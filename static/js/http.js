@@ -1,11 +1,12 @@
 /** JSON over fetch for the pages: CSRF header on writes, problem+json turned into ApiError. */
+import { _ } from "./i18n.js";
 
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
 
 export class ApiError extends Error {
   /** @param {number} status @param {object} problem RFC 9457 body (title, detail, errors, current…) */
   constructor(status, problem) {
-    super(problem?.detail || problem?.title || `Erreur ${status}`);
+    super(problem?.detail || problem?.title || _("Error %(status)s", { status }));
     this.status = status;
     this.problem = problem || {};
   }
@@ -23,14 +24,14 @@ export async function request(method, url, { body, headers = {} } = {}) {
   try {
     response = await fetch(url, init);
   } catch (err) {
-    throw new ApiError(0, { title: "Réseau indisponible",
-      detail: "Le serveur ne répond pas. Vérifiez votre connexion puis réessayez : rien n'a été perdu." });
+    throw new ApiError(0, { title: _("Network unavailable"),
+      detail: _("The server does not answer. Check your connection and try again: nothing was lost.") });
   }
   const type = response.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await response.json().catch(() => null) : null;
   if (!response.ok) {
-    throw new ApiError(response.status, data || { title: `Erreur ${response.status}`,
-      detail: response.status === 401 ? "Votre session a expiré : reconnectez-vous." : response.statusText });
+    throw new ApiError(response.status, data || { title: _("Error %(status)s", { status: response.status }),
+      detail: response.status === 401 ? _("Your session has expired: sign in again.") : response.statusText });
   }
   return data;
 }

@@ -4,14 +4,14 @@ import json
 from flask import abort, request
 from flask_login import current_user
 
-from ..domain.errors import Unauthorized
+from ..domain.errors import N_, Unauthorized
 from ..services.common import require_user
 
 
 def caller():
     """The authenticated, active user, or 401."""
     if not current_user or not current_user.is_authenticated:
-        raise Unauthorized("Log in or send an API token (Authorization: Bearer <token>).")
+        raise Unauthorized(N_("Log in or send an API token (Authorization: Bearer <token>)."))
     return require_user(current_user._get_current_object())
 
 

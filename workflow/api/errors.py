@@ -5,6 +5,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
+from ..i18n import translate_error, translate_title
 from . import bp
 
 PROBLEM_TYPE = "about:blank"
@@ -30,7 +31,7 @@ def domain_error(exc):
     extra = dict(exc.extra)
     errors = getattr(exc, "errors", None) or None
     if is_api_request() or request.headers.get("Accept", "").startswith("application/json"):
-        return problem(exc.status, exc.title, exc.detail, errors=errors, **extra)
+        return problem(exc.status, translate_title(exc.title), translate_error(exc), errors=errors, **extra)
     from ..web.errors import render_domain_error
 
     return render_domain_error(exc)
@@ -56,7 +57,7 @@ def csrf_error(exc):
 @bp.app_errorhandler(HTTPException)
 def http_error(exc):
     if is_api_request():
-        return problem(exc.code or 500, exc.name, exc.description or exc.name)
+        return problem(exc.code or 500, translate_title(exc.name), translate_title(exc.description or exc.name))
     from ..web.errors import render_http_error
 
     return render_http_error(exc)

@@ -5,7 +5,7 @@ Roles here are relative to the group of the object acted on: ``agent`` and
 ``lead`` are memberships of that group; ``coordinator`` and ``admin`` are
 network-wide. ``author`` means the actor wrote the item.
 """
-from .errors import Forbidden, NotFound
+from .errors import N_, Forbidden, NotFound
 from .roles import ADMIN, AGENT, COORDINATOR, LEAD, Actor
 
 AUTHOR = "author"
@@ -49,6 +49,21 @@ ACTION_LABELS = {
     MANAGE_USERS: "manage accounts",
     MANAGE_GROUPS: "manage working groups",
 }
+# The refusal for each action, whole sentences so the door can translate them.
+REFUSALS = {
+    VIEW_GROUP: N_("You may not see this group."),
+    CREATE_ITEM: N_("You may not propose items in this group."),
+    EDIT_ITEM: N_("You may not edit this item."),
+    MOVE_ITEM: N_("You may not reorder this board."),
+    DELETE_ITEM: N_("You may not delete this item."),
+    RESTORE_ITEM: N_("You may not restore this item."),
+    COMMENT: N_("You may not comment on this item."),
+    REVIEW: N_("You may not review this item."),
+    SET_WIP_LIMITS: N_("You may not set this board's limits."),
+    MANAGE_USERS: N_("You may not manage accounts."),
+    MANAGE_GROUPS: N_("You may not manage working groups."),
+}
+NOT_FOUND = {"item": N_("No such item."), "group": N_("No such group.")}
 
 
 def is_allowed(actor: Actor, action: str, *, is_author: bool = False) -> bool:
@@ -61,7 +76,7 @@ def is_allowed(actor: Actor, action: str, *, is_author: bool = False) -> bool:
 def check_visible(actor: Actor, what="item"):
     """Another group's things do not exist for an outsider: 404, not 403."""
     if not actor.can_see_group():
-        raise NotFound(f"No such {what}.")
+        raise NotFound(NOT_FOUND.get(what) or f"No such {what}.")
 
 
 def require(actor: Actor, action: str, *, is_author: bool = False):
@@ -70,4 +85,4 @@ def require(actor: Actor, action: str, *, is_author: bool = False):
     if action not in (MANAGE_USERS, MANAGE_GROUPS):
         check_visible(actor)
     if not is_allowed(actor, action, is_author=is_author):
-        raise Forbidden(f"You may not {ACTION_LABELS[action]}.")
+        raise Forbidden(REFUSALS.get(action) or f"You may not {ACTION_LABELS[action]}.")

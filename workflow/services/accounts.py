@@ -35,6 +35,18 @@ def authenticate(username, password):
     return user
 
 
+def set_locale(user, locale):
+    """Set the language the user reads the pages, messages and e-mails in.
+    Raises Invalid for a language Relais does not speak."""
+    from ..i18n import LOCALES
+
+    if locale not in LOCALES:
+        raise Invalid(f"Unknown language '{locale}'.", errors={"locale": [f"Must be one of: {', '.join(LOCALES)}."]})
+    user.locale = locale
+    db.session.commit()
+    return user
+
+
 def _token_digest(token):
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..domain.errors import Conflict, NotFound, Unauthorized
+from ..domain.errors import N_, Conflict, NotFound, Unauthorized
 from ..domain.roles import SYSTEM_ACTOR, Actor
 from ..events import get_publisher
 from ..extensions import db
@@ -15,7 +15,7 @@ from ..models import Event, Item, Membership, User, utcnow
 
 def require_user(user):
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
-        raise Unauthorized("Log in or send an API token.")
+        raise Unauthorized(N_("Log in or send an API token."))
     return user
 
 
@@ -53,10 +53,10 @@ def load_item(user, item_id, *, include_deleted=True):
     not exist or belongs to a group the user cannot see."""
     item = db.session.get(Item, item_id) if isinstance(item_id, int) and 0 < item_id < 2**63 else None
     if item is None:
-        raise NotFound(f"No item {item_id}.")
+        raise NotFound(N_("No item %(item_id)s."), params={"item_id": item_id})
     actor = actor_for(user, item.group_id)
     if not actor.can_see_group():
-        raise NotFound(f"No item {item_id}.")
+        raise NotFound(N_("No item %(item_id)s."), params={"item_id": item_id})
     return item, actor
 
 
@@ -97,14 +97,14 @@ def unit_of_work():
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict("Someone else changed this item at the same time; reload it and try again.")
+        raise Conflict(N_("Someone else changed this item at the same time; reload it and try again."))
     except IntegrityError as exc:
         db.session.rollback()
         raise Conflict(f"The change clashes with existing data ({exc.orig.__class__.__name__}).")
     except OperationalError as exc:
         db.session.rollback()
         if "locked" in str(exc.orig).lower():
-            raise Conflict("The database is busy; try again.")
+            raise Conflict(N_("The database is busy; try again."))
         raise
     except BaseException:
         db.session.rollback()

@@ -4,39 +4,24 @@ static/js/board.js (drag and drop, detail panel, Socket.IO events).
 Everything the page's script needs to know about the rules (which moves this
 person may make, which need a comment) is computed here from the domain and
 handed over in a JSON block, so the rules stay written once, on the server."""
-from datetime import timezone
-from zoneinfo import ZoneInfo
-
 from flask import current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from ..domain import states as st
+from ..i18n import ROLE_NAMES, STATE_NAMES, TYPE_NAMES, format_moment
 from ..markdown import render as render_markdown
 from ..models.items import RESOURCE_TYPES
 from ..services import queries
 from . import bp
 
-TYPE_LABELS = {
-    "video": "Vidéo",
-    "self_training": "Autoformation",
-    "ebook": "Livre numérique",
-    "article": "Article",
-    "kids": "Jeunesse",
-    "audio": "Audio",
-    "other": "Autre",
-}
-EXTRA_COLUMN_LABELS = {"trash": "Corbeille"}
-ROLE_LABELS = {"agent": "agent", "lead": "responsable"}
-PARIS = ZoneInfo("Europe/Paris")
+# Labels the pages show, translated when rendered (see workflow/i18n.py).
+TYPE_LABELS = TYPE_NAMES
+ROLE_LABELS = ROLE_NAMES
 
 
 def local_date(moment):
-    """A date as French librarians read it (dd/mm/yyyy, Paris time)."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+    """A date and time as the reader reads it: their language, their time zone."""
+    return format_moment(moment)
 
 
 def initials(name):
@@ -71,7 +56,7 @@ def board(group_id):
     labels = sorted({label.name for column in data["columns"] for item in column["items"] for label in item.labels},
                     key=str.lower)
     members = queries.group_members(group_id)
-    column_labels = {**st.STATE_LABELS, **EXTRA_COLUMN_LABELS}
+    column_labels = STATE_NAMES
     page = {
         "group_id": data["group"].id,
         "last_event_id": data["last_event_id"],
@@ -93,7 +78,7 @@ def board(group_id):
                            labels=labels, members=members, page=page,
                            local_date=local_date, initials=initials,
                            role_label=ROLE_LABELS.get(actor.group_role)
-                           or ("coordination" if actor.sees_all_groups else ""))
+                           or (ROLE_NAMES["coordinator"] if actor.sees_all_groups else ""))
 
 
 @bp.get("/items/<int:item_id>/rendered")

@@ -2,6 +2,7 @@
  * The server renders the first board (templates/board/_card.html); this module keeps the
  * same markup from <template id="card-template">, so a live card looks like a rendered one. */
 import { el, initials, localDate } from "../dom.js";
+import { _ } from "../i18n.js";
 
 const DAY = 24 * 3600 * 1000;
 
@@ -75,7 +76,7 @@ export class Cards {
     card.querySelector(".assignees").replaceChildren(...assignees.map(
       (u) => el("span", { class: "avatar", title: u.display_name, text: initials(u.display_name) })));
     card.querySelector(".comments .n").textContent = item.comment_count ?? 0;
-    card.querySelector(".card-move").setAttribute("aria-label", `Déplacer « ${item.title} »`);
+    card.querySelector(".card-move").setAttribute("aria-label", _("Move “%(title)s”", { title: item.title }));
   }
 
   /** Insert ``card`` in ``list`` before the first card ranked after it (no DOM change if already there). */

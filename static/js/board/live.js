@@ -2,6 +2,7 @@
  * once each (by event_id), catch up with `resync` after every (re)connection, show presence. */
 import { io } from "../../vendor/socket.io/socket.io.esm.min.js";
 import { el, initials } from "../dom.js";
+import { _, ngettext } from "../i18n.js";
 
 /** An event as GET /api/v1/events or `resync` shows it → the shape of a live event. */
 export function fromFeed(e) {
@@ -112,7 +113,7 @@ export function renderViewers(list, viewers, me) {
   for (const user of viewers || []) {
     if (seen.has(user.id)) continue;
     seen.add(user.id);
-    const label = user.id === me.id ? `${user.display_name} (vous)` : user.display_name;
+    const label = user.id === me.id ? _("%(name)s (you)", { name: user.display_name }) : user.display_name;
     items.push(el("li", { class: user.id === me.id ? "avatar me" : "avatar", title: label, "aria-label": label },
       initials(user.display_name)));
   }
@@ -129,7 +130,8 @@ export function renderEditing(root, editing, me) {
     const others = (users || []).filter((u) => u.id !== me.id);
     const badge = document.querySelector(`#card-${Number(itemId)} .editing`);
     if (!badge || !others.length) continue;
-    badge.textContent = `${others.map((u) => u.display_name).join(", ")} ${others.length > 1 ? "modifient" : "modifie"}…`;
+    badge.textContent = ngettext("%(names)s is editing…", "%(names)s are editing…", others.length,
+      { names: others.map((u) => u.display_name).join(", ") });
     badge.hidden = false;
   }
 }

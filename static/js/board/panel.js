@@ -3,19 +3,20 @@
  * review decisions for leads, and the history. */
 import { ApiError, get, patch, post } from "../http.js";
 import { announce, el, localDate, problemMessage, toast } from "../dom.js";
+import { _ } from "../i18n.js";
 
 const FIELDS = ["title", "resource_type", "summary", "body", "resource_url", "audience", "labels", "assignees"];
 const FIELD_LABELS = {
-  title: "Titre", resource_type: "Type de ressource", summary: "Résumé", body: "Description",
-  resource_url: "Lien", audience: "Public", labels: "Étiquettes", assignees: "Assigné·es", channel: "Canal",
+  title: _("Title"), resource_type: _("Resource type"), summary: _("Summary"), body: _("Description"),
+  resource_url: _("Link"), audience: _("Audience"), labels: _("Labels"), assignees: _("Assignees"), channel: _("Channel"),
 };
 const ACTIONS = {
-  submit: "a soumis l'élément à la relecture", withdraw: "a retiré l'élément de la relecture",
-  request_changes: "a demandé des modifications", approve: "a approuvé l'élément", reject: "a refusé l'élément",
-  schedule: "a programmé l'élément", unschedule: "a déprogrammé l'élément", publish: "a publié l'élément",
-  archive: "a archivé l'élément", unarchive: "a restauré l'élément depuis l'archive",
+  submit: _("submitted the item for review"), withdraw: _("withdrew the item from review"),
+  request_changes: _("requested changes"), approve: _("approved the item"), reject: _("rejected the item"),
+  schedule: _("scheduled the item"), unschedule: _("unscheduled the item"), publish: _("published the item"),
+  archive: _("archived the item"), unarchive: _("restored the item from the archive"),
 };
-const DECISIONS = { approve: "Approuvé", request_changes: "Modifications demandées", reject: "Refusé" };
+const DECISIONS = { approve: _("Approved"), request_changes: _("Changes requested"), reject: _("Rejected") };
 const draftKey = (id) => `relais:draft:${id}`;
 
 /** The editable fields of an item, as the form holds them (strings and sorted lists). */
@@ -71,9 +72,9 @@ export class Panel {
   async open(itemId) {
     this.item = null;
     this.conflict = null;
-    this.$("panel-title").textContent = this.cards.card(itemId)?.querySelector(".card-title")?.textContent || "Élément";
+    this.$("panel-title").textContent = this.cards.card(itemId)?.querySelector(".card-title")?.textContent || _("Item");
     for (const id of ["conflict", "edit-error", "panel-changed", "draft-note"]) this.$(id).hidden = true;
-    this.$("comments-list").replaceChildren(el("li", { class: "muted", text: "Chargement…" }));
+    this.$("comments-list").replaceChildren(el("li", { class: "muted", text: _("Loading…") }));
     this.$("history-list").replaceChildren();
     // Nothing can be typed before the item is loaded: the load would overwrite it.
     for (const control of this.form.elements) control.disabled = true;
@@ -107,7 +108,7 @@ export class Panel {
     this.$("panel-title").textContent = item.title;
     const label = this.config.state_labels[item.deleted ? "trash" : item.state] || item.state;
     this.$("panel-state").textContent = `${label} · ${this.config.type_labels[item.resource_type] || item.resource_type}`
-      + ` · proposé par ${item.author?.display_name || "?"}`;
+      + ` · ${_("proposed by %(name)s", { name: item.author?.display_name || "?" })}`;
     this.writeForm(fieldsOf(item));
     const editable = this.config.can_edit && !item.deleted && this.config.editable_states.includes(item.state);
     for (const control of this.form.elements) control.disabled = !editable;
@@ -188,8 +189,8 @@ export class Panel {
     if (saved.base_version !== this.item.version) {
       // The draft was written on an older version: keep it, and its base, so saving shows the merge.
       this.item = { ...this.item, version: saved.base_version };
-      this.notice("panel-changed", "Votre brouillon a été écrit sur une version plus ancienne : "
-        + "à l'enregistrement, vous pourrez comparer avec la version actuelle.");
+      this.notice("panel-changed", _("Your draft was written on an older version: "
+        + "when you save, you can compare it with the current version."));
     }
   }
 
@@ -203,7 +204,7 @@ export class Panel {
   async save() {
     if (!this.item) return;
     const changes = this.changes(this.item);
-    if (!Object.keys(changes).length) { announce("Rien à enregistrer."); return; }
+    if (!Object.keys(changes).length) { announce(_("Nothing to save.")); return; }
     const button = this.$("edit-save");
     button.disabled = true;
     this.$("edit-error").hidden = true;
@@ -217,8 +218,8 @@ export class Panel {
       this.show(item);
       this.cards.upsert(item);
       this.loadExtras(item.id);
-      announce("Modifications enregistrées.");
-      toast("Modifications enregistrées.", { kind: "ok", timeout: 2500 });
+      announce(_("Changes saved."));
+      toast(_("Changes saved."), { kind: "ok", timeout: 2500 });
     } catch (err) {
       if (err instanceof ApiError && err.status === 409 && err.problem.current) {
         this.showConflict(err.problem.current);
@@ -246,29 +247,29 @@ export class Panel {
     const rows = [];
     for (const name of FIELDS) {
       if (same(draft[name], theirs[name])) continue;
-      const show = (v) => (Array.isArray(v) ? v.join(", ") : v) || "(vide)";
+      const show = (v) => (Array.isArray(v) ? v.join(", ") : v) || _("(empty)");
       rows.push(el("div", { class: "conflict-field" },
         el("h5", { text: FIELD_LABELS[name] }),
         el("div", { class: "conflict-pair" },
-          el("div", { class: "mine" }, el("p", { class: "conflict-who", text: "Votre version" }),
+          el("div", { class: "mine" }, el("p", { class: "conflict-who", text: _("Your version") }),
             el("pre", { class: "conflict-text", dataset: { field: name, side: "mine" }, text: show(draft[name]) })),
           el("div", { class: "theirs" }, el("p", { class: "conflict-who",
-            text: `Version enregistrée (n° ${current.version})` }),
+            text: _("Saved version (no. %(version)s)", { version: current.version }) }),
             el("pre", { class: "conflict-text", dataset: { field: name, side: "theirs" }, text: show(theirs[name]) }),
             el("button", { type: "button", class: "secondary small", dataset: { take: name },
-              text: "Reprendre ce champ" })))));
+              text: _("Take this field") })))));
     }
     if (!rows.length) {
       // The other save made the same change: nothing to merge.
       this.show(current);
       this.$("conflict").hidden = true;
-      announce("L'élément avait déjà été modifié de la même façon.");
+      announce(_("The item had already been changed the same way."));
       return;
     }
     this.$("conflict-fields").replaceChildren(...rows);
     this.$("conflict").hidden = false;
     this.$("conflict").scrollIntoView({ block: "nearest" });
-    announce("Conflit : une autre version a été enregistrée. Votre texte est conservé.");
+    announce(_("Conflict: another version was saved. Your text is kept."));
   }
 
   /** Save the draft over the current version (the user has merged what they wanted). */
@@ -286,7 +287,7 @@ export class Panel {
     this.conflict = null;
     this.$("conflict").hidden = true;
     this.flushDraft();
-    announce("Version enregistrée reprise.");
+    announce(_("Saved version taken."));
   }
 
   takeField(name) {
@@ -297,7 +298,7 @@ export class Panel {
     this.flushDraft();
     const block = this.$("conflict-fields").querySelector(`[data-take="${name}"]`)?.closest(".conflict-field");
     if (block) block.classList.add("resolved");
-    announce(`${FIELD_LABELS[name]} : version enregistrée reprise dans votre brouillon.`);
+    announce(_("%(field)s: saved version taken into your draft.", { field: FIELD_LABELS[name] }));
   }
 
   // ---- rendered body, comments, reviews, history
@@ -322,7 +323,7 @@ export class Panel {
       const { html } = await post("/markdown/preview", { text: this.form.elements.body.value });
       this.$("body-preview").innerHTML = html;  // sanitised server-side
     } catch (err) {
-      this.$("body-preview").textContent = problemMessage(err, "Aperçu");
+      this.$("body-preview").textContent = problemMessage(err, _("Preview"));
     }
   }
 
@@ -336,7 +337,7 @@ export class Panel {
   renderComments(list) {
     const nodes = list.map((c) => this.commentNode(c));
     this.$("comments-list").replaceChildren(...(nodes.length ? nodes
-      : [el("li", { class: "muted empty", text: "Pas encore de commentaire." })]));
+      : [el("li", { class: "muted empty", text: _("No comment yet.") })]));
   }
 
   appendComment(c) {
@@ -354,7 +355,7 @@ export class Panel {
       const comment = await post(`/api/v1/items/${this.item.id}/comments`, { body });
       box.value = "";
       this.appendComment(comment);
-      announce("Commentaire publié.");
+      announce(_("Comment posted."));
     } catch (err) {
       toast(problemMessage(err, "Commentaire"));  // the text stays in the box
     }
@@ -365,7 +366,7 @@ export class Panel {
     const comment = this.$("review-comment").value.trim();
     if (decision !== "approve" && !comment) {
       this.$("review-comment").focus();
-      toast("Écrivez un commentaire pour demander des modifications ou refuser.");
+      toast(_("Write a comment to request changes or reject."));
       return;
     }
     try {
@@ -375,10 +376,10 @@ export class Panel {
       this.cards.upsert(item);
       this.show(item);
       this.loadExtras(item.id);
-      announce(`Décision enregistrée : ${DECISIONS[decision]}.`);
-      toast(`Décision enregistrée : ${DECISIONS[decision]}.`, { kind: "ok", timeout: 2500 });
+      announce(_("Decision saved: %(decision)s.", { decision: DECISIONS[decision] }));
+      toast(_("Decision saved: %(decision)s.", { decision: DECISIONS[decision] }), { kind: "ok", timeout: 2500 });
     } catch (err) {
-      toast(problemMessage(err, "Décision"));
+      toast(problemMessage(err, _("Decision")));
     }
   }
 
@@ -386,21 +387,23 @@ export class Panel {
     const p = e.payload || {};
     const label = (s) => this.config.state_labels[s] || s;
     switch (e.type) {
-      case "item.created": return "a proposé l'élément";
+      case "item.created": return _("proposed the item");
       case "item.updated": {
         const names = Object.keys(p.changes || {}).map((n) => FIELD_LABELS[n] || n).join(", ");
-        return `a modifié ${names || "l'élément"}${p.sent_back_to_review ? " (renvoyé en relecture)" : ""}`;
+        return _("changed %(fields)s", { fields: names || _("the item") })
+          + (p.sent_back_to_review ? ` ${_("(sent back to review)")}` : "");
       }
       case "item.moved":
-        if (p.from && p.to && p.from !== p.to) return `a déplacé de « ${label(p.from)} » vers « ${label(p.to)} »`;
-        return `a changé sa place dans « ${label(p.to || p.item?.state)} »`;
-      case "item.transitioned": return `${ACTIONS[p.action] || "a changé l'état"} (« ${label(p.from)} » → « ${label(p.to)} »)`;
-      case "item.scheduled": return `a programmé la publication${p.item?.scheduled_at ? ` le ${localDate(p.item.scheduled_at)}` : ""}`;
-      case "item.published": return "a publié l'élément";
-      case "item.deleted": return "a mis l'élément à la corbeille";
-      case "item.restored": return "a restauré l'élément";
-      case "comment.created": return "a commenté";
-      case "review.created": return ACTIONS[p.action] || "a rendu une décision";
+        if (p.from && p.to && p.from !== p.to) return _("moved it from “%(from)s” to “%(to)s”", { from: label(p.from), to: label(p.to) });
+        return _("changed its place in “%(column)s”", { column: label(p.to || p.item?.state) });
+      case "item.transitioned": return `${ACTIONS[p.action] || _("changed the state")} (${_("“%(from)s” → “%(to)s”", { from: label(p.from), to: label(p.to) })})`;
+      case "item.scheduled": return p.item?.scheduled_at
+        ? _("scheduled the publication on %(when)s", { when: localDate(p.item.scheduled_at) }) : _("scheduled the publication");
+      case "item.published": return _("published the item");
+      case "item.deleted": return _("put the item in the trash");
+      case "item.restored": return _("restored the item");
+      case "comment.created": return _("commented");
+      case "review.created": return ACTIONS[p.action] || _("gave a decision");
       default: return e.type;
     }
   }
@@ -425,8 +428,9 @@ export class Panel {
     if (evt.item.version > this.item.version) {
       if (this.dirty() || this.conflict) {
         if (!mine) {
-          this.notice("panel-changed", `${evt.actor?.display_name || "Quelqu'un"} vient de modifier cet élément. `
-            + "Vos modifications sont conservées : à l'enregistrement, vous pourrez comparer les deux versions.");
+          this.notice("panel-changed", _("%(name)s has just changed this item. "
+            + "Your changes are kept: when you save, you can compare both versions.",
+          { name: evt.actor?.display_name || _("Someone") }));
         }
       } else {
         this.show(evt.item);

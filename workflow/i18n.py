@@ -1,0 +1,222 @@
+"""Languages (French by default, English) and time zones, through Flask-Babel.
+
+Source strings (msgids) are English; translations/fr holds the French the staff
+read, translations/en the English (an empty msgstr means "the msgid itself").
+
+- Locale: the signed-in user's ``User.locale``, else the one chosen in this
+  session before signing in, else the browser's
+  Accept-Language, else French.
+- Time zone: the user's ``User.timezone`` (Europe/Paris by default).
+- Templates use ``_()``/``ngettext()`` and the ``datetime``/``date``/``number``
+  filters, which format for the locale and time zone.
+- JavaScript: the strings marked ``_("…")``/``ngettext(…)`` in static/js are
+  extracted once per process and handed to every page, translated, in a
+  ``<script type="application/json" id="i18n">`` block (no inline script: CSP).
+- Domain errors carry English text (the domain knows nothing of Flask);
+  :func:`translate_error` translates their template at the door.
+"""
+import glob
+import logging
+import os
+from datetime import date, datetime, timezone
+
+from babel.messages.extract import extract_from_file
+from flask import current_app, has_request_context, request, session
+from flask_babel import refresh, format_date, format_datetime, format_decimal, get_locale, get_translations, gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
+from flask_login import current_user
+
+from .domain import states as st
+from .extensions import babel
+
+LOCALES = ("fr", "en")
+DEFAULT_LOCALE = "fr"
+DEFAULT_TIMEZONE = "Europe/Paris"
+LOCALE_NAMES = {"fr": "Français", "en": "English"}  # each in its own language, never translated
+JS_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+
+log = logging.getLogger(__name__)
+
+_l = lazy_gettext  # a string translated when it is rendered (module-level labels)
+
+# What the pages call each state and resource type (the domain's constants are the keys).
+STATE_NAMES = {
+    st.PROPOSED: _l("Proposed"),
+    st.IN_REVIEW: _l("In review"),
+    st.APPROVED: _l("Approved"),
+    st.SCHEDULED: _l("Scheduled"),
+    st.PUBLISHED: _l("Published"),
+    st.REJECTED: _l("Rejected"),
+    st.ARCHIVED: _l("Archived"),
+    "trash": _l("Trash"),
+}
+TYPE_NAMES = {
+    "video": _l("Video"),
+    "self_training": _l("Self-training"),
+    "ebook": _l("E-book"),
+    "article": _l("Article"),
+    "kids": _l("Children"),
+    "audio": _l("Audio"),
+    "other": _l("Other"),
+}
+ROLE_NAMES = {"agent": _l("agent"), "lead": _l("lead"), "coordinator": _l("coordination")}
+
+
+def _user():
+    try:
+        user = current_user._get_current_object()
+    except Exception:  # no request or no login manager: anonymous
+        return None
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def select_locale():
+    """The locale of this request: the user's choice, the browser's, or French."""
+    user = _user()
+    if user is not None and user.locale in LOCALES:
+        return user.locale
+    if has_request_context():
+        if session.get("locale") in LOCALES:  # chosen before signing in
+            return session["locale"]
+        return request.accept_languages.best_match(LOCALES) or DEFAULT_LOCALE
+    return DEFAULT_LOCALE
+
+
+def select_timezone():
+    user = _user()
+    return (user.timezone if user is not None and user.timezone else None) or DEFAULT_TIMEZONE
+
+
+def current_locale():
+    return str(get_locale() or DEFAULT_LOCALE)
+
+
+def _aware(moment):
+    if isinstance(moment, datetime) and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def format_moment(moment, format="short"):
+    """A date and time for the reader: their locale, their time zone ("" for None)."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if isinstance(moment, date) and not isinstance(moment, datetime):
+        return format_date(moment, format=format)
+    return format_datetime(_aware(moment), format=format)
+
+
+def format_day(moment, format="medium"):
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment) if "T" in moment else date.fromisoformat(moment)
+    if isinstance(moment, datetime):
+        from flask_babel import to_user_timezone
+
+        moment = to_user_timezone(_aware(moment)).date()
+    return format_date(moment, format=format)
+
+
+def format_number(value, format=None):
+    return "" if value is None else format_decimal(value, format=format)
+
+
+# --- JavaScript strings -----------------------------------------------------------
+
+def js_msgids(static_folder):
+    """Every msgid marked in static/js (singular strings and (singular, plural) pairs)."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(static_folder, "js", "**", "*.js"), recursive=True)):
+        for _lineno, message, _comments, _context in extract_from_file("javascript", path, keywords=JS_KEYWORDS):
+            if message not in out:
+                out.append(message)
+    return out
+
+
+def js_catalog():
+    """The translated JS strings for this request's locale: {msgid: text or [one, other]}."""
+    ids = current_app.extensions.get("relais_js_msgids")
+    if ids is None:
+        ids = current_app.extensions["relais_js_msgids"] = js_msgids(current_app.static_folder)
+    translations = get_translations()
+    out = {}
+    for message in ids:
+        if isinstance(message, tuple):
+            # ngettext with n=1 and n=2 gives the singular and plural forms of both languages.
+            out[message[0]] = [translations.ungettext(message[0], message[1], 1),
+                               translations.ungettext(message[0], message[1], 2)]
+        else:
+            out[message] = translations.ugettext(message)
+    return out
+
+
+# --- Domain errors ----------------------------------------------------------------
+
+def translate_error(exc):
+    """The domain error's detail in the reader's language: its English template
+    (``message``, with ``%(name)s`` placeholders filled from ``params``) is the msgid;
+    a detail with no template is translated as it stands (fixed text) or kept."""
+    template = getattr(exc, "message", None) or exc.detail
+    params = getattr(exc, "params", None) or {}
+    try:
+        return gettext(template, **params) if params else gettext(template)
+    except (KeyError, ValueError, TypeError):
+        return exc.detail
+
+
+def translate_title(title):
+    return gettext(title) if title else title
+
+
+# --- Catalogues -------------------------------------------------------------------
+
+def translations_dir():
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations")
+
+
+def compile_stale_catalogues(directory=None):
+    """Compile each messages.po whose messages.mo is missing or older (``make translations``
+    does the same; this keeps a fresh checkout or a test run from showing raw msgids)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    directory = directory or translations_dir()
+    for po_path in glob.glob(os.path.join(directory, "*", "LC_MESSAGES", "messages.po")):
+        mo_path = po_path[:-3] + ".mo"
+        if os.path.exists(mo_path) and os.path.getmtime(mo_path) >= os.path.getmtime(po_path):
+            continue
+        try:
+            with open(po_path, "rb") as po:
+                catalog = read_po(po)
+            with open(mo_path, "wb") as mo:
+                write_mo(mo, catalog)
+        except OSError as exc:  # a read-only deployment compiles at build time instead
+            log.warning("could not compile %s: %s", po_path, exc)
+
+
+def init_app(app):
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations_dir())
+    compile_stale_catalogues(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # Flask-Babel caches the choice on ``g``, which outlives a request when an app context
+    # is already pushed (tests, CLI): choose again for every request.
+    app.before_request(refresh)
+    default = app.json.default
+
+    def json_default(value):  # lazy labels travel to the page's JSON blocks as plain text
+        return str(value) if isinstance(value, LazyString) else default(value)
+
+    app.json.default = json_default
+    app.jinja_env.filters["datetime"] = format_moment
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["number"] = format_number
+
+    @app.context_processor
+    def i18n_context():
+        return {"current_locale": current_locale, "current_timezone": select_timezone, "js_catalog": js_catalog,
+                "locales": LOCALES, "locale_names": LOCALE_NAMES}
