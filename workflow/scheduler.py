@@ -22,6 +22,7 @@ class Scheduler:
         self.app = app
         self.interval = interval
         self.stopped = threading.Event()
+        self.finished = threading.Event()
         self.published = 0  # items this process published (for tests and logs)
         self.ticks = 0
         self.task = None
@@ -46,9 +47,12 @@ class Scheduler:
                 self.ticks += 1
 
     def run(self):
-        while not self.stopped.is_set():
-            self.tick()
-            self.stopped.wait(self.interval)
+        try:
+            while not self.stopped.is_set():
+                self.tick()
+                self.stopped.wait(self.interval)
+        finally:
+            self.finished.set()
 
     def start(self):
         from .extensions import socketio
@@ -57,8 +61,11 @@ class Scheduler:
         self.task = socketio.start_background_task(self.run)
         return self
 
-    def stop(self):
+    def stop(self, timeout=30):
+        """Stop after the round in progress (waits for it, so ``published`` is final)."""
         self.stopped.set()
+        if self.task is not None:
+            self.finished.wait(timeout)
 
 
 def init_app(app):
