@@ -41,10 +41,11 @@ def create_app(test_config=None, config_name=None):
 
     app.extensions["relais_publisher"] = Publisher()
 
-    from . import database, security
+    from . import database, faults, security
 
     database.init_app(app)
     security.init_app(app)
+    faults.init_app(app)
 
     from .api import bp as api_bp
     from .web import bp as web_bp

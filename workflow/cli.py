@@ -116,3 +116,65 @@ def send_mail_command():
                                    "(table outbox_mails and the MAIL_OUTBOX_DIR folder).")
     sent, failed = send_pending()
     click.echo(f"Sent {sent} mail(s), {failed} failed (will be retried).")
+
+
+@relais_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
+@click.option("--with-passwords", is_flag=True,
+              help="Include password and API-token hashes (keep such a file as secret as the database).")
+def export_command(file, with_passwords):
+    """Write the whole database to FILE as versioned JSON ('-' for standard output)."""
+    from .services.backup import dump_export, export_database
+
+    data = export_database(with_passwords=with_passwords)
+    with click.open_file(file, "w", encoding="utf-8") as stream:
+        dump_export(data, stream)
+    if file != "-":
+        counts = ", ".join(f"{name} {len(t['rows'])}" for name, t in data["tables"].items() if t["rows"])
+        click.echo(f"Exported to {file}: {counts}." + ("" if with_passwords else
+                                                       " Password hashes left out (use --with-passwords)."))
+
+
+@relais_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def import_command(file):
+    """Restore an export FILE into an empty database (run `flask db upgrade` first)."""
+    import json
+
+    from .services.backup import import_database
+
+    try:
+        data = json.load(file)
+    except ValueError as exc:
+        raise click.ClickException(f"{file.name} is not JSON: {exc}")
+    try:
+        counts = import_database(data)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"Imported {sum(counts.values())} rows into {len(counts)} tables.")
+    if not data.get("with_passwords"):
+        click.echo("Passwords were not in the export: set them with `flask relais set-password USER`.")
+
+
+@relais_cli.command("purge")
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Purge items that have been in the trash longer than this.")
+def purge_command(days):
+    """Delete for good the items trashed more than DAYS days ago, with their comments, reviews and events."""
+    from .services.backup import purge_trash
+
+    click.echo(f"Purged {purge_trash(days=days)} item(s) from the trash.")
+
+
+@relais_cli.command("set-password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password_command(username, password):
+    """Set USERNAME's password (after an import without passwords, or a forgotten one)."""
+    from .services.accounts import set_password
+
+    try:
+        set_password(username, password)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"Password of {username} set; their other sessions were closed.")

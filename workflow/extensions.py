@@ -1,4 +1,5 @@
 """Every Flask extension, created unbound and bound in ``create_app``."""
+from flask_limiter import Limiter
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -27,3 +28,15 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 socketio = SocketIO()
 babel = Babel()
+
+
+def client_address():
+    """The peer's address as the WSGI server saw it — never a header the client
+    sets (X-Forwarded-For is trusted only when ProxyFix is configured in front)."""
+    from flask import request
+
+    return request.remote_addr or "unknown"
+
+
+# No default limits: only the routes that need one (login, token exchange) declare it.
+limiter = Limiter(key_func=client_address, default_limits=[])

@@ -7,9 +7,46 @@ from flask import g, request
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
 
-from .extensions import csrf, db, login_manager
+from .extensions import client_address, csrf, db, limiter, login_manager
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+# Sign-in attempts (web form and token exchange), per client address and per
+# targeted username; overridable in the config (LOGIN_RATE_LIMIT, LOGIN_USER_RATE_LIMIT).
+LOGIN_RATE_LIMIT = "20 per minute"
+LOGIN_USER_RATE_LIMIT = "10 per minute"
+
+
+def _login_username():
+    """The username a sign-in attempt targets (form or JSON), normalised."""
+    name = request.form.get("username") if request.form else None
+    if name is None and request.is_json:
+        data = request.get_json(silent=True)
+        name = data.get("username") if isinstance(data, dict) else None
+    return name.strip().lower()[:40] if isinstance(name, str) else ""
+
+
+def _login_user_key():
+    # The username alone: a thousand addresses guessing one account share this budget.
+    return "login-user:" + _login_username()
+
+
+def _login_address_key():
+    # The address alone: one address guessing a thousand usernames shares this budget.
+    return "login-addr:" + client_address()
+
+
+def login_limits(view):
+    """Rate-limit a sign-in view by client address and by targeted username.
+    Each key is built from what the attacker cannot vary freely on its own:
+    the address the server sees, and the account under attack."""
+    from flask import current_app
+
+    by_address = limiter.limit(lambda: current_app.config.get("LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT),
+                               key_func=_login_address_key, methods=["POST"])
+    by_user = limiter.limit(lambda: current_app.config.get("LOGIN_USER_RATE_LIMIT", LOGIN_USER_RATE_LIMIT),
+                            key_func=_login_user_key, methods=["POST"])
+    return by_address(by_user(view))
 
 
 def bearer_token():
@@ -19,7 +56,20 @@ def bearer_token():
     return None
 
 
+def _init_limiter(app):
+    # Redis when configured, so every process shares the counters; memory otherwise.
+    # If Redis goes away, count in memory meanwhile rather than refuse to sign anyone in.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
+    limiter.init_app(app)
+
+
 def init_app(app):
+    _init_limiter(app)
     login_manager.login_view = "web.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
 

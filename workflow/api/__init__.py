@@ -6,3 +6,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from . import errors, me, groups, items, events, channels, openapi  # noqa: E402,F401
 from . import calendar, feeds, webhooks  # noqa: E402,F401
 from . import reviews, notifications  # noqa: E402,F401
+from . import idempotency  # noqa: E402,F401  (Idempotency-Key on writes)

@@ -1,9 +1,9 @@
 """The caller: /me and personal API tokens."""
 from flask import jsonify
 
-from ..schemas import MeOut, TokenIn
+from ..schemas import MeOut, PasswordChangeIn, TokenIn
 from ..services import accounts
-from ..security import bearer_token
+from ..security import bearer_token, login_limits
 from . import bp
 from .common import caller, json_body
 
@@ -17,6 +17,7 @@ def me():
 
 
 @bp.post("/tokens")
+@login_limits
 def create_token():
     data = TokenIn().load(json_body())
     token, user = accounts.create_token(data["username"], data["password"], data["name"])
@@ -32,4 +33,18 @@ def revoke_current_token():
 
         raise Invalid("Only a Bearer-authenticated request can revoke its token.")
     accounts.revoke_token(user, token)
+    return "", 204
+
+
+@bp.post("/me/password")
+def change_password():
+    """Change the caller's password: every other session and token stops working;
+    the token this request used (if any) keeps working."""
+    user = caller()
+    data = PasswordChangeIn().load(json_body())
+    accounts.change_password(user, data["current_password"], data["new_password"], keep_token=bearer_token())
+    if not bearer_token():
+        from flask_login import login_user
+
+        login_user(user)  # the cookie session that asked carries the new generation
     return "", 204

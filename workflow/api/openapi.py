@@ -50,7 +50,7 @@ def build_spec():
     # Nested schemas are registered before the schemas that nest them, so each gets one name.
     for name, schema in [("Item", s.ItemOut), ("ItemCreate", s.ItemCreateIn), ("ItemPatch", s.ItemPatchIn),
                          ("Move", s.MoveIn), ("Transition", s.TransitionIn), ("ReviewIn", s.ReviewIn),
-                         ("Schedule", s.ScheduleIn), ("CommentIn", s.CommentIn), ("TokenIn", s.TokenIn),
+                         ("Schedule", s.ScheduleIn), ("CommentIn", s.CommentIn), ("TokenIn", s.TokenIn), ("PasswordChange", s.PasswordChangeIn),
                          ("Group", s.GroupOut), ("Board", s.BoardOut), ("Comment", s.CommentOut),
                          ("Review", s.ReviewOut), ("Event", s.EventOut), ("Me", s.MeOut),
                          ("Channel", s.ChannelOut)]:
@@ -67,6 +67,9 @@ def build_spec():
                                        status=201, errors=(401, 422))},
         "/api/v1/tokens/current": {"delete": _op("Revoke the token this request is authenticated with",
                                                  status=204, errors=(401, 404, 422))},
+        "/api/v1/me/password": {"post": _op(
+            "Change the caller's password; other sessions and tokens stop working",
+            body=ref("PasswordChange"), status=204, errors=(401, 422))},
         "/api/v1/groups": {"get": _op("Groups the caller can see", out=ref("Group"), many=True, errors=(401,))},
         "/api/v1/groups/{group_id}/board": {"get": _op(
             "A group's board: columns in workflow order, cards in rank order", out=ref("Board"),

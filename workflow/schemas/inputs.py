@@ -124,6 +124,11 @@ class TokenIn(StrictSchema):
     name = fields.String(load_default="api", validate=validate.Length(min=1, max=80))
 
 
+class PasswordChangeIn(StrictSchema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    new_password = fields.String(required=True, validate=validate.Length(min=8, max=200))
+
+
 class EventsQueryIn(StrictSchema):
     since = fields.Integer(load_default=0, validate=validate.Range(min=0))
     group = fields.Integer(load_default=None, validate=validate.Range(min=1))

@@ -2,6 +2,7 @@
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -21,8 +22,24 @@ def hash_password(password):
     return generate_password_hash(password, method=method)
 
 
+# Lock-out: after LOCKOUT_THRESHOLD consecutive failures an account refuses every
+# password, even the right one, for LOCKOUT_MINUTES (config overrides both).
+LOCKOUT_THRESHOLD = 5
+LOCKOUT_MINUTES = 15
+
+
+def _lockout_settings():
+    return (int(current_app.config.get("LOGIN_LOCKOUT_THRESHOLD", LOCKOUT_THRESHOLD)),
+            int(current_app.config.get("LOGIN_LOCKOUT_MINUTES", LOCKOUT_MINUTES)))
+
+
+def is_locked(user, now=None):
+    return user.locked_until is not None and user.locked_until > (now or utcnow())
+
+
 def authenticate(username, password):
-    """The active user with these credentials, or None."""
+    """The active, unlocked user with these credentials, or None. Counts
+    consecutive failures and locks the account after too many (see LOCKOUT_*)."""
     global _DUMMY_HASH
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
@@ -30,8 +47,44 @@ def authenticate(username, password):
             _DUMMY_HASH = hash_password("not-a-password")
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    now = utcnow()
+    if is_locked(user, now):
+        check_password_hash(user.password_hash, password)  # same timing as a real try
         return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        threshold, minutes = _lockout_settings()
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= threshold:
+            user.locked_until = now + timedelta(minutes=minutes)
+            user.failed_logins = 0
+        db.session.commit()
+        return None
+    if user.failed_logins or user.locked_until:
+        user.failed_logins = 0
+        user.locked_until = None
+        db.session.commit()
+    return user
+
+
+def change_password(user, current_password, new_password, keep_token=None):
+    """Set a new password; every other session and API token of the user stops
+    working (the caller's own session is renewed by the door, ``keep_token``
+    survives). Raises Unauthorized (wrong current password), Invalid (too short)."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise Unauthorized("The current password is wrong.")
+    if not new_password or len(new_password) < 8:
+        raise Invalid("A password has at least 8 characters.", errors={"new_password": ["Too short."]})
+    if len(new_password) > 200:
+        raise Invalid("A password has at most 200 characters.", errors={"new_password": ["Too long."]})
+    user.password_hash = hash_password(new_password)
+    user.session_generation = (user.session_generation or 0) + 1
+    now = utcnow()
+    kept = _token_digest(keep_token) if keep_token else None
+    for row in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                         ApiToken.revoked_at.is_(None))):
+        if row.token_hash != kept:
+            row.revoked_at = now
+    db.session.commit()
     return user
 
 
@@ -43,6 +96,25 @@ def set_locale(user, locale):
     if locale not in LOCALES:
         raise Invalid(f"Unknown language '{locale}'.", errors={"locale": [f"Must be one of: {', '.join(LOCALES)}."]})
     user.locale = locale
+    db.session.commit()
+    return user
+
+
+def set_password(username, password):
+    """An admin (CLI) sets a user's password, unlocking the account and closing
+    its sessions and tokens. Raises NotFound, Invalid."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"No user '{username}'.")
+    if not password or len(password) < 8:
+        raise Invalid("A password has at least 8 characters.", errors={"password": ["Too short."]})
+    user.password_hash = hash_password(password)
+    user.session_generation = (user.session_generation or 0) + 1
+    user.failed_logins = 0
+    user.locked_until = None
+    now = utcnow()
+    for row in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+        row.revoked_at = now
     db.session.commit()
     return user
 
@@ -69,6 +141,8 @@ def user_for_token(token):
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, _token_digest(token)):
+        return None
+    if row.expires_at is not None and row.expires_at <= utcnow():
         return None
     user = row.user
     return user if user.active else None

@@ -1,11 +1,18 @@
-"""Sign in and out with a username and password (Flask-Login session)."""
+"""Sign in and out with a username and password (Flask-Login session), and
+change one's password. Sign-in is rate-limited per client address and per
+targeted username, and an account locks after repeated failures
+(services.accounts.authenticate)."""
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
+from ..domain.errors import DomainError
 from ..extensions import db
-from ..services.accounts import authenticate
+from ..models import User
+from ..security import login_limits
+from ..services.accounts import authenticate, change_password, is_locked
 from . import bp
 
 
@@ -18,7 +25,12 @@ def _safe_next(target):
     return target
 
 
+LOCKED_MESSAGE = ("Ce compte est temporairement verrouillé après plusieurs essais infructueux. "
+                  "Réessayez dans quelques minutes ou demandez à un·e administrateur·rice.")
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
@@ -30,7 +42,8 @@ def login():
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("web.index"))
-        error = "Identifiant ou mot de passe incorrect."
+        target = db.session.scalar(select(User).where(User.username == username)) if username else None
+        error = LOCKED_MESSAGE if target is not None and is_locked(target) else "Identifiant ou mot de passe incorrect."
     return render_template("auth/login.html", error=error), (401 if error else 200)
 
 
@@ -44,3 +57,27 @@ def logout():
     logout_user()
     flash("Vous êtes déconnecté·e.")
     return redirect(url_for("web.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password_page():
+    """Change one's password: every other session and API token stops working,
+    this browser stays signed in."""
+    error = None
+    if request.method == "POST":
+        user = current_user._get_current_object()
+        new = request.form.get("new_password") or ""
+        if new != (request.form.get("confirm_password") or ""):
+            error = "Les deux nouveaux mots de passe ne sont pas identiques."
+        else:
+            try:
+                change_password(user, request.form.get("current_password") or "", new)
+            except DomainError as exc:
+                error = ("Le mot de passe actuel est incorrect." if exc.status == 401
+                         else "Le nouveau mot de passe doit compter au moins 8 caractères.")
+            else:
+                login_user(user)  # this session carries the new generation
+                flash("Mot de passe changé. Vos autres sessions ont été fermées.")
+                return redirect(url_for("web.index"))
+    return render_template("auth/password.html", error=error), (422 if error else 200)

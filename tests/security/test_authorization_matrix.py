@@ -1,0 +1,251 @@
+"""Every API action and every socket event, tried as every role, against ONE
+expectation table. A new API route without a row here fails
+``test_every_api_route_is_in_the_table``.
+
+Roles: anonymous, agent of the item's group (not its author), agent of another
+group, lead of the group, lead of another group, coordinator, admin, and a
+deactivated member of the group. Refusals are told apart: 401 (who are you?),
+403 (you may see it but not do it), 404 (another group's things do not exist
+for you)."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from tests import factories as f
+from workflow.extensions import db
+from workflow.models import Item, Notification, User
+
+ROLES = ("anonymous", "agent", "other_agent", "lead", "other_lead", "coordinator", "admin", "deactivated")
+INSIDERS = {"agent", "lead", "coordinator", "admin"}
+EVERYONE = {"agent", "other_agent", "lead", "other_lead", "coordinator", "admin"}
+
+
+def group_scoped(ok, allowed, refused=403):
+    """Something of group "Vidéo": outsiders get 404, members without the right 403."""
+    table = {"anonymous": 401, "deactivated": 401, "other_agent": 404, "other_lead": 404}
+    for role in INSIDERS:
+        table[role] = ok if role in allowed else refused
+    return table
+
+
+def network(ok, allowed=EVERYONE, refused=403):
+    """Something not tied to one group: anyone signed in, or a network role."""
+    table = {"anonymous": 401, "deactivated": 401}
+    for role in EVERYONE:
+        table[role] = ok if role in allowed else refused
+    return table
+
+
+def public(ok):
+    return {role: ok for role in ROLES}
+
+
+# (method, path template, JSON body or None, expectation per role). Paths use the
+# scene's names: {group} (Vidéo), {proposed}, {in_review}, {approved}, {trashed}
+# (items of anna, an agent of Vidéo), {claimed} (in review, claimed by chloe),
+# {notification} (alice's), {webhook}, {feed} (alice's feed token).
+SOON = (datetime.now(timezone.utc) + timedelta(days=20)).replace(hour=9, minute=0, second=0, microsecond=0)
+DAY = (date.today() + timedelta(days=40)).isoformat()
+API = {
+    "api.me": ("GET", "/api/v1/me", None, network(200)),
+    "api.create_token": ("POST", "/api/v1/tokens", "credentials", {**public(201), "anonymous": 401, "deactivated": 401}),
+    "api.revoke_current_token": ("DELETE", "/api/v1/tokens/current", None, network(204)),
+    "api.change_password": ("POST", "/api/v1/me/password",
+                            {"current_password": f.PASSWORD, "new_password": "un autre mot de passe"}, network(204)),
+    "api.regenerate_feed_token": ("POST", "/api/v1/me/feed-token", None, network(201)),
+    "api.list_groups": ("GET", "/api/v1/groups", None, network(200)),
+    "api.board": ("GET", "/api/v1/groups/{group}/board", None, group_scoped(200, INSIDERS)),
+    "api.create_item": ("POST", "/api/v1/groups/{group}/items", {"title": "Tutoriels Scratch", "resource_type": "video"},
+                        group_scoped(201, INSIDERS)),
+    "api.get_item": ("GET", "/api/v1/items/{proposed}", None, group_scoped(200, INSIDERS)),
+    "api.patch_item": ("PATCH", "/api/v1/items/{proposed}", {"title": "Nouveau titre", "version": 1},
+                       group_scoped(200, INSIDERS)),
+    "api.delete_item": ("DELETE", "/api/v1/items/{proposed}", None, group_scoped(200, {"lead", "coordinator", "admin"})),
+    "api.restore_item": ("POST", "/api/v1/items/{trashed}/restore", None,
+                         group_scoped(200, {"lead", "coordinator", "admin"})),
+    "api.move_item": ("POST", "/api/v1/items/{proposed}/move", {"state": "proposed"}, group_scoped(200, INSIDERS)),
+    "api.transition_item": ("POST", "/api/v1/items/{proposed}/transitions", {"to": "in_review"},
+                            group_scoped(200, {"agent", "lead"})),
+    "api.review_item": ("POST", "/api/v1/items/{in_review}/reviews", {"decision": "approve"},
+                        group_scoped(201, {"lead"})),
+    "api.list_reviews": ("GET", "/api/v1/items/{in_review}/reviews", None, group_scoped(200, INSIDERS)),
+    "api.review_rounds": ("GET", "/api/v1/items/{in_review}/rounds", None, group_scoped(200, INSIDERS)),
+    "api.diff_since_last_review": ("GET", "/api/v1/items/{in_review}/diff", None, group_scoped(200, INSIDERS)),
+    "api.claim_item": ("POST", "/api/v1/items/{in_review}/claim", None, group_scoped(200, {"lead"})),
+    "api.release_claim": ("DELETE", "/api/v1/items/{claimed}/claim", None, group_scoped(200, {"lead"})),
+    "api.schedule_item": ("POST", "/api/v1/items/{approved}/schedule",
+                          {"scheduled_at": SOON.isoformat(), "channel": "bibliotheque-en-ligne"},
+                          group_scoped(200, {"lead", "coordinator", "admin"})),
+    "api.list_comments": ("GET", "/api/v1/items/{proposed}/comments", None, group_scoped(200, INSIDERS)),
+    "api.add_comment": ("POST", "/api/v1/items/{proposed}/comments", {"body": "Bonne idée"},
+                        group_scoped(201, INSIDERS)),
+    "api.item_history": ("GET", "/api/v1/items/{proposed}/history", None, group_scoped(200, INSIDERS)),
+    "api.group_checklists": ("GET", "/api/v1/groups/{group}/checklists", None, group_scoped(200, INSIDERS)),
+    "api.set_group_checklist": ("PUT", "/api/v1/groups/{group}/checklists/video", {"labels": ["Droits vérifiés"]},
+                                group_scoped(200, {"lead", "coordinator", "admin"})),
+    "api.review_queue": ("GET", "/api/v1/reviews/queue", None, network(200)),
+    "api.list_events": ("GET", "/api/v1/events", None, network(200)),
+    "api.list_channels": ("GET", "/api/v1/channels", None, network(200)),
+    "api.calendar_window": ("GET", f"/api/v1/calendar?from={date.today()}&to={date.today() + timedelta(days=30)}",
+                            None, network(200)),
+    "api.calendar_unscheduled": ("GET", "/api/v1/calendar/unscheduled", None, network(200)),
+    "api.update_channel": ("PATCH", "/api/v1/channels/bibliotheque-en-ligne", {"daily_capacity": 4},
+                           network(200, {"coordinator", "admin"})),
+    "api.add_blackout_date": ("POST", "/api/v1/channels/bibliotheque-en-ligne/blackout-dates", {"day": DAY},
+                              network(201, {"coordinator", "admin"})),
+    "api.remove_blackout_date": ("DELETE", "/api/v1/channels/bibliotheque-en-ligne/blackout-dates/{blackout}", None,
+                                 network(200, {"coordinator", "admin"})),
+    "api.create_webhook": ("POST", "/api/v1/webhooks",
+                           {"channel": "bibliotheque-en-ligne", "url": "https://93.184.215.14/hook"},
+                           network(201, {"admin"})),
+    "api.list_webhooks": ("GET", "/api/v1/webhooks", None, network(200, {"admin"})),
+    "api.deactivate_webhook": ("DELETE", "/api/v1/webhooks/{webhook}", None, network(200, {"admin"})),
+    "api.webhook_deliveries": ("GET", "/api/v1/webhooks/{webhook}/deliveries", None, network(200, {"admin"})),
+    "api.list_notifications": ("GET", "/api/v1/notifications", None, network(200)),
+    "api.unread_count": ("GET", "/api/v1/notifications/unread", None, network(200)),
+    "api.mark_read": ("POST", "/api/v1/notifications/{notification}/read", None,
+                      {**network(404), "agent": 200}),
+    "api.mark_all_read": ("POST", "/api/v1/notifications/read-all", None, network(200)),
+    "api.get_preferences": ("GET", "/api/v1/notifications/preferences", None, network(200)),
+    "api.set_preferences": ("PUT", "/api/v1/notifications/preferences", {"daily_digest": True}, network(200)),
+    "api.dashboard": ("GET", "/api/v1/dashboard", None, network(200, {"lead", "other_lead", "coordinator", "admin"})),
+    "api.openapi_document": ("GET", "/api/v1/openapi.json", None, public(200)),
+    "api.atom_feed": ("GET", "/api/v1/feeds/channels/bibliotheque-en-ligne/atom.xml", None, public(200)),
+    "api.ical_feed": ("GET", "/api/v1/feeds/ical/{feed}/calendar.ics", None, public(200)),
+    "api.group_ical_feed": ("GET", "/api/v1/feeds/ical/{feed}/groups/{group}/calendar.ics", None, public(200)),
+}
+
+
+def _user_for(world, role):
+    return {"anonymous": None, "agent": world.agent, "other_agent": world.other_agent, "lead": world.lead,
+            "other_lead": world.other_lead, "coordinator": world.coordinator, "admin": world.admin,
+            "deactivated": world.inactive}[role]
+
+
+def _scene(world):
+    """Items of anna (agent of Vidéo, so the "agent" role, alice, is not their author)."""
+    from workflow.services import items as item_service
+    from workflow.services import reviews as review_service
+    from workflow.services.channels import add_blackout_date
+    from workflow.services.feeds import regenerate_feed_token
+    from workflow.services.webhooks import register_webhook
+
+    anna, chloe, louis = world.agent2, world.lead, world.lead2
+
+    def make(title):
+        return item_service.create_item(anna, world.group.id, {"title": title, "resource_type": "video"})
+
+    proposed = make("Proposé")
+    in_review = make("En relecture")
+    item_service.transition_item(anna, in_review.id, "in_review")
+    claimed = make("Réservé")
+    item_service.transition_item(anna, claimed.id, "in_review")
+    review_service.claim_item(chloe, claimed.id)
+    approved = make("Approuvé")
+    item_service.transition_item(anna, approved.id, "in_review")
+    item_service.review_item(louis, approved.id, "approve")
+    trashed = make("Corbeille")
+    item_service.delete_item(anna, trashed.id)
+    day = date.fromisoformat(DAY) + timedelta(days=1)
+    add_blackout_date(world.coordinator, "bibliotheque-en-ligne", day, "Fermeture")
+    webhook = register_webhook(None, "bibliotheque-en-ligne", "https://93.184.215.14/hook")
+    notification = Notification(user_id=world.agent.id, kind="mention", group_id=world.group.id,
+                                title="Vous êtes mentionné·e")
+    db.session.add(notification)
+    db.session.commit()
+    regenerate_feed_token(world.agent)
+    return {"group": world.group.id, "proposed": proposed.id, "in_review": in_review.id, "claimed": claimed.id,
+            "approved": approved.id, "trashed": trashed.id, "blackout": day.isoformat(), "webhook": webhook.id,
+            "notification": notification.id, "feed": world.agent.feed_token}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(API))
+def test_api_action_answers_each_role_as_the_table_says(endpoint, role, client, world):
+    method, template, body, expected = API[endpoint]
+    names = _scene(world)
+    user = _user_for(world, role)
+    path = template.format(**names)
+    headers = {}
+    if endpoint == "api.create_token":
+        body = {"username": user.username if user else "nobody", "password": f.PASSWORD}
+    elif user is not None:
+        headers["Authorization"] = f"Bearer {world.tokens[user.username]}"
+    response = client.open(path, method=method, json=body, headers=headers)
+    assert response.status_code == expected[role], (endpoint, role, response.get_data(as_text=True)[:300])
+    if response.status_code >= 400:
+        assert response.mimetype == "application/problem+json"
+
+
+def test_every_api_route_is_in_the_table(app):
+    routes = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
+    assert routes - set(API) == set(), "add these API routes to the authorisation table"
+
+
+# Socket events: (payload builder, expectation per role). "ok" is an ack with ok: true;
+# a number is the error status of the ack; "refused" is a refused connection.
+def _socket_expectations(group_scoped_ok):
+    table = {"anonymous": "refused", "deactivated": "refused", "other_agent": 404, "other_lead": 404}
+    table.update({role: group_scoped_ok for role in INSIDERS})
+    return table
+
+
+SOCKET = {
+    "join": (lambda n: {"group_id": n["group"]}, _socket_expectations("ok")),
+    "join_watch": (lambda n: {"group_id": n["group"], "watch": True}, _socket_expectations("ok")),
+    "resync": (lambda n: {"group_id": n["group"], "since": 0}, _socket_expectations("ok")),
+    "editing": (lambda n: {"group_id": n["group"], "item_id": n["proposed"], "editing": True},
+                {**_socket_expectations("ok"), "other_agent": 409, "other_lead": 409}),
+    "leave": (lambda n: {"group_id": n["group"]}, {**_socket_expectations("ok"), "other_agent": "ok",
+                                                   "other_lead": "ok"}),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("event", sorted(SOCKET))
+def test_socket_event_answers_each_role_as_the_table_says(event, role, app, world):
+    from workflow.extensions import socketio
+
+    payload, expected = SOCKET[event]
+    names = _scene(world)
+    user = _user_for(world, role)
+    auth = {"token": world.tokens[user.username]} if user is not None else None
+    sock = socketio.test_client(app, auth=auth)
+    try:
+        if expected[role] == "refused":
+            assert not sock.is_connected()
+            return
+        assert sock.is_connected()
+        if event == "editing":
+            sock.emit("join", {"group_id": names["group"]}, callback=True)
+        name = "join" if event == "join_watch" else event
+        ack = sock.emit(name, payload(names), callback=True)
+        if expected[role] == "ok":
+            assert ack["ok"] is True, (event, role, ack)
+        else:
+            assert ack["ok"] is False and ack["error"]["status"] == expected[role], (event, role, ack)
+    finally:
+        if sock.is_connected():
+            sock.disconnect()
+
+
+def test_deactivated_user_loses_session_token_and_socket_at_once(app, client, world):
+    """Deactivate alice while she is signed in, holds a token and a socket: all three stop."""
+    from workflow.extensions import socketio
+
+    names = _scene(world)
+    with client.session_transaction() as session:  # signed in, as the login form would leave it
+        session["_user_id"] = world.agent.get_id()
+        session["_fresh"] = True
+    assert client.get("/api/v1/me").status_code == 200
+    sock = socketio.test_client(app, flask_test_client=client)
+    assert sock.emit("join", {"group_id": names["group"]}, callback=True)["ok"] is True
+    # (socket handlers end the session they used, so reload alice before changing her)
+    db.session.get(User, world.agent.id).active = False
+    db.session.commit()
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {world.tokens['alice']}"}).status_code == 401
+    ack = sock.emit("resync", {"group_id": names["group"], "since": 0}, callback=True)
+    assert ack["ok"] is False and ack["error"]["status"] == 401
+    assert db.session.query(Item).count() == 5
+

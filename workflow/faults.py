@@ -1,0 +1,63 @@
+"""When the database goes away for a moment: answer 503 (problem+json for the
+API, a plain French page for the browser) instead of a traceback, and let the
+next request find it again by itself (the pool pings connections before use,
+``pool_pre_ping``, and throws away the dead ones)."""
+import logging
+
+from flask import render_template, request
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
+
+
+def _reset_session():
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already gone; drop it
+        log.debug("rollback after a database fault failed", exc_info=True)
+    db.session.remove()
+
+
+def database_unavailable(exc):
+    log.warning("database unavailable: %s", str(getattr(exc, "orig", exc)).splitlines()[0] if str(exc) else exc)
+    _reset_session()
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        from .api.errors import problem
+
+        response = problem(503, "Service Unavailable",
+                           "The database is unavailable for a moment; nothing was changed. Retry shortly.")
+    else:
+        response = render_template("errors/unavailable.html"), 503
+        from flask import make_response
+
+        response = make_response(response)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def value_out_of_range(exc):
+    _reset_session()
+    if request.path.startswith("/api/"):
+        from .api.errors import problem
+
+        return problem(400, "Bad Request", "A value is out of the range the database accepts.")
+    from werkzeug.exceptions import BadRequest
+
+    from .web.errors import render_http_error
+
+    return render_http_error(BadRequest("Une valeur dépasse ce que la base de données accepte."))
+
+
+def dbapi_error(exc):
+    if getattr(exc, "connection_invalidated", False):
+        return database_unavailable(exc)
+    raise exc
+
+
+def init_app(app):
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(DataError, value_out_of_range)
+    app.register_error_handler(DBAPIError, dbapi_error)
