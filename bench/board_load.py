@@ -7,6 +7,7 @@ Prints median/p95/p99 latency, response size and SQL queries per request.
 import argparse
 import os
 import platform
+import resource
 import statistics
 import sys
 import tempfile
@@ -66,6 +67,7 @@ def measure(client, path, repeat, headers=None):
     def before(*_args):
         counter.append(1)
 
+    client.get(path, headers=headers or {})  # warm-up, not timed
     event.listen(db.engine, "before_cursor_execute", before)
     try:
         for _ in range(repeat):
@@ -85,11 +87,11 @@ def measure(client, path, repeat, headers=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, nargs="+", default=[1000, 5000])
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=30, help="timed loads after one warm-up (default 30)")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
     print(f"machine: {platform.machine()} {os.cpu_count()} CPU(s), Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
+          f"{platform.system()} {platform.release()}; load average {os.getloadavg()[0]:.2f}")
     print(f"{'cards':>6} {'format':>6} {'median ms':>10} {'p95 ms':>8} {'p99 ms':>8} {'size KB':>8} {'queries':>8}")
     for cards in args.cards:
         tmp = tempfile.mkdtemp()
@@ -118,6 +120,8 @@ def main():
             print(f"{cards:>6} {'html':>6} {statistics.median(times):>10.1f} {percentile(times, 95):>8.1f} "
                   f"{percentile(times, 99):>8.1f} {size / 1024:>8.0f} {queries:>8}")
             db.session.remove()
+            print(f"{'':>6} peak RSS of this process so far: "
+                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", flush=True)
             if args.database_url:
                 db.drop_all()
 
