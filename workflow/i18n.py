@@ -60,6 +60,15 @@ TYPE_NAMES = {
     "other": _l("Other"),
 }
 ROLE_NAMES = {"agent": _l("agent"), "lead": _l("lead"), "coordinator": _l("coordination")}
+NOTIFICATION_KIND_NAMES = {
+    "review_requested": _l("Review requested (leads)"),
+    "decision": _l("Decision on my proposals"),
+    "mention": _l("Someone mentions me"),
+    "scheduled": _l("My proposal is scheduled"),
+    "published": _l("My proposal is published"),
+    "review_overdue": _l("Review overdue (reminder, escalation)"),
+    "licence_expired": _l("Licence ended: publication withdrawn"),
+}
 
 
 def _user():

@@ -1,9 +1,10 @@
 /** The header's bell: its unread count is read once on load (and after each reconnection),
  * then follows the person's own Socket.IO room (`user:<id>`): `notification.created` raises
  * it, `notifications.unread` sets it (after reading here or in another tab). For a lead,
- * the "Relectures" link shows how many items wait in their queue. */
+ * the "Reviews" link shows how many items wait in their queue. */
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { get } from "./http.js";
+import { ngettext } from "./i18n.js";
 
 const bell = document.getElementById("bell");
 const count = document.getElementById("bell-count");
@@ -15,7 +16,7 @@ function show(unread) {
   count.textContent = n > 99 ? "99+" : String(n);
   count.hidden = n === 0;
   bell.dataset.unread = String(n);
-  bell.setAttribute("aria-label", `Notifications : ${n} non lue(s)`);
+  bell.setAttribute("aria-label", ngettext("Notifications: %(num)s unread", "Notifications: %(num)s unread", n));
   document.dispatchEvent(new CustomEvent("relais:unread", { detail: { unread: n } }));
 }
 

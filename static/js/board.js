@@ -96,11 +96,11 @@ async function moveCard(card, { state, beforeId = null, afterId = null }, revert
       const options = Object.keys(movesFor(card)).map((s) => _("“%(column)s”", { column: label(s) }));
       message = _("Move refused: you may not put this card from “%(from)s” to “%(to)s”.",
         { from: label(fromState), to: label(body.state) })
-        + (options.length ? ` ${_("(possible for you: %(options)s)", { options: options.join(", ") })}` : "")
-        + ` ${_("Reason: %(reason)s", { reason: err.problem?.detail || _("not given") })}`;
+        + (options.length ? " " + _("(possible for you: %(options)s)", { options: options.join(", ") }) : "")
+        + " " + _("Reason: %(reason)s", { reason: err.problem?.detail || _("not given") });
     }
     toast(message);
-    announce(`${_("Card put back in its place.")} ${message}`);
+    announce(_("Card put back in its place.") + " " + message);
   } finally {
     card.classList.remove("saving");
     card.removeAttribute("aria-busy");
@@ -226,8 +226,9 @@ function openMoveDialog(card) {
     const ok = current || state in allowed;
     const input = Object.assign(document.createElement("input"),
       { type: "radio", name: "target", value: state, checked: current, disabled: !ok });
-    const text = `${label(state)}${current ? ` ${_("(current column)")}` : ""}${ok ? "" : ` — ${_("not allowed for you")}`}`
-      + (allowed[state] === true ? ` — ${_("comment required")}` : "");
+    const text = label(state) + (current ? " " + _("(current column)") : "")
+      + (ok ? "" : " — " + _("not allowed for you"))
+      + (allowed[state] === true ? " — " + _("comment required") : "");
     const row = document.createElement("label");
     row.className = ok ? "move-target" : "move-target disabled";
     row.append(input, " ", text);

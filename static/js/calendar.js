@@ -5,6 +5,7 @@
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { announce, el, hideToast, localDate, problemMessage, toast } from "./dom.js";
 import { get, post } from "./http.js";
+import { _, locale } from "./i18n.js";
 
 const page = JSON.parse(document.getElementById("calendar-data").textContent);
 const FullCalendar = window.FullCalendar;
@@ -57,9 +58,9 @@ function dayMarks(capacity) {
     if (closed.length && closed.length === channels.length) {
       const reason = closed[0][1].blackout.reason;
       marks.push({ start: day, allDay: true, display: "background", classNames: ["day-closed"],
-        title: `Fermé${reason ? ` — ${reason}` : ""}` });
+        title: reason ? _("Closed — %(reason)s", { reason }) : _("Closed") });
     } else if (full.length && full.length + closed.length === channels.length) {
-      marks.push({ start: day, allDay: true, display: "background", classNames: ["day-full"], title: "Complet" });
+      marks.push({ start: day, allDay: true, display: "background", classNames: ["day-full"], title: _("Full") });
     }
   }
   return marks;
@@ -70,7 +71,7 @@ async function loadEvents(info, success, failure) {
     const data = await get(`/api/v1/calendar?${query({ from: isoDay(info.start), to: isoDay(info.end), ...filters })}`);
     success([...data.items.map(toEvent), ...dayMarks(data.capacity)]);
   } catch (err) {
-    toast(problemMessage(err, "Chargement du calendrier"));
+    toast(problemMessage(err, _("Loading the calendar")));
     failure(err);
   }
 }
@@ -84,17 +85,18 @@ async function schedule(item, when, channel, { revert } = {}) {
       { scheduled_at: when.toISOString(), channel, version: item.version });
     itemsById.set(saved.id, { ...item, ...saved });
     hideToast();
-    announce(`« ${saved.title} » programmé le ${localDate(saved.scheduled_at)} sur ${channelName(channel)}.`);
+    announce(_("“%(title)s” scheduled on %(when)s on %(channel)s.",
+      { title: saved.title, when: localDate(saved.scheduled_at), channel: channelName(channel) }));
     refresh();
     return true;
   } catch (err) {
     if (revert) revert();
     const slot = err.problem?.next_free_slot;
-    toast(problemMessage(err, "Programmation"));
+    toast(problemMessage(err, _("Scheduling")));
     const action = document.getElementById("toast-action");
     action.hidden = !slot;
     if (slot) {
-      action.textContent = `Programmer le ${localDate(slot)}`;
+      action.textContent = _("Schedule on %(when)s", { when: localDate(slot) });
       action.onclick = () => { action.hidden = true; schedule(item, new Date(slot), channel); };
     }
     if (err.status === 409 && err.problem?.current) itemsById.set(item.id, err.problem.current);
@@ -132,13 +134,13 @@ async function loadUnscheduled() {
         el("span", { class: "u-title" }, swatch, item.title),
         el("span", { class: "u-meta muted" }, `${item.group_name} · ${page.type_labels[item.resource_type] || item.resource_type}`
           + (item.channel ? ` · ${item.channel.name}` : "")),
-        el("button", { type: "button", class: "link-button u-open", dataset: { itemId: item.id } }, "Programmer…"));
+        el("button", { type: "button", class: "link-button u-open", dataset: { itemId: item.id } }, _("Schedule…")));
     });
     list.replaceChildren(...rows);
     document.getElementById("unscheduled-count").textContent = `(${rows.length})`;
     document.getElementById("unscheduled-empty").hidden = rows.length > 0;
   } catch (err) {
-    toast(problemMessage(err, "Chargement des éléments à programmer"));
+    toast(problemMessage(err, _("Loading the items to schedule")));
   }
 }
 
@@ -158,8 +160,9 @@ function openItem(itemId) {
   dialogItem = item;
   const when = item.state === "published" ? item.published_at : item.scheduled_at;
   document.getElementById("item-dialog-title").textContent = item.title;
-  const state = item.state === "published" ? "Publié" : item.state === "scheduled" ? "Programmé" : "Approuvé";
-  document.getElementById("item-meta").textContent = [state + (when ? ` le ${localDate(when)}` : ""), item.group_name,
+  const state = item.state === "published" ? _("Published") : item.state === "scheduled" ? _("Scheduled") : _("Approved");
+  document.getElementById("item-meta").textContent = [
+    when ? _("%(state)s on %(when)s", { state, when: localDate(when) }) : state, item.group_name,
     item.channel?.name, page.type_labels[item.resource_type]].filter(Boolean).join(" · ");
   document.getElementById("item-summary").textContent = item.summary || "";
   const resource = document.getElementById("item-resource");
@@ -194,7 +197,7 @@ document.getElementById("schedule-submit").addEventListener("click", async () =>
 
 const calendarEl = document.getElementById("calendar");
 const calendar = new FullCalendar.Calendar(calendarEl, {
-  locale: "fr",
+  locale,
   timeZone: "local",
   initialView: "dayGridMonth",
   headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
@@ -225,8 +228,9 @@ const calendar = new FullCalendar.Calendar(calendarEl, {
   eventDidMount: (info) => {
     const item = itemsById.get(info.event.extendedProps.itemId);
     if (!item) return;
-    const state = item.state === "published" ? "publié" : "programmé";
-    info.el.setAttribute("title", `${item.title} — ${item.group_name}, ${state}${item.channel ? ` sur ${item.channel.name}` : ""}`);
+    const state = item.state === "published" ? _("published") : _("scheduled");
+    info.el.setAttribute("title", `${item.title} — ${item.group_name}, ${state}`
+      + (item.channel ? " " + _("on %(channel)s", { channel: item.channel.name }) : ""));
     info.el.dataset.itemId = item.id;
     info.el.dataset.state = item.state;
   },
@@ -270,24 +274,24 @@ document.getElementById("toast-close").addEventListener("click", hideToast);
 document.getElementById("copy-ical").addEventListener("click", async () => {
   const input = document.getElementById("ical-url");
   input.select();
-  try { await navigator.clipboard.writeText(input.value); toast("Adresse copiée.", { kind: "ok", timeout: 3000 }); }
-  catch { toast("Copiez l'adresse sélectionnée avec Ctrl+C.", { kind: "ok", timeout: 5000 }); }
+  try { await navigator.clipboard.writeText(input.value); toast(_("Address copied."), { kind: "ok", timeout: 3000 }); }
+  catch { toast(_("Copy the selected address with Ctrl+C."), { kind: "ok", timeout: 5000 }); }
 });
 document.getElementById("regenerate-ical").addEventListener("click", async () => {
-  if (!window.confirm("Créer une nouvelle adresse ? L'ancienne cessera de fonctionner dans vos agendas.")) return;
+  if (!window.confirm(_("Create a new address? The old one will stop working in your calendars."))) return;
   try {
     const data = await post("/api/v1/me/feed-token", {});
     document.getElementById("ical-url").value = data.ical_url;
-    toast("Nouvelle adresse créée : mettez-la à jour dans votre agenda.", { kind: "ok", timeout: 5000 });
+    toast(_("New address created: update it in your calendar."), { kind: "ok", timeout: 5000 });
   } catch (err) {
-    toast(problemMessage(err, "Nouvelle adresse"));
+    toast(problemMessage(err, _("New address")));
   }
 });
 
 // ------------------------------------------------------------------ live
 
 const status = document.getElementById("connection");
-const STATUS_TEXT = { online: "En direct", offline: "Hors ligne — reconnexion…", connecting: "Connexion…" };
+const STATUS_TEXT = { online: _("Live"), offline: _("Offline — reconnecting…"), connecting: _("Connecting…") };
 function setStatus(s) { status.dataset.status = s; status.textContent = STATUS_TEXT[s] || s; }
 
 const socket = io({ transports: ["websocket", "polling"], withCredentials: true });

@@ -144,6 +144,18 @@ def test_extraction_finds_strings_of_templates_python_and_javascript(tmp_path):
     assert {"Skip to content", "Not found", "Move cancelled.", "In review"} <= ids
 
 
+def test_no_translation_call_hides_inside_a_javascript_template_literal():
+    """Babel's extractor does not read inside `...${}...`: a _() there would never be translated."""
+    from babel.messages.jslexer import tokenize
+
+    hidden = []
+    for path in sorted((ROOT / "static" / "js").rglob("*.js")):
+        for token in tokenize(path.read_text(encoding="utf-8"), template_string=True):
+            if token.type == "template_string" and re.search(r"\$\{[^}]*\b(_|ngettext|gettext)\(", token.value):
+                hidden.append(f"{path.name}:{token.lineno}")
+    assert hidden == []
+
+
 def set_user(user, **fields):
     for name, value in fields.items():
         setattr(user, name, value)

@@ -108,7 +108,7 @@ export class Panel {
     this.$("panel-title").textContent = item.title;
     const label = this.config.state_labels[item.deleted ? "trash" : item.state] || item.state;
     this.$("panel-state").textContent = `${label} · ${this.config.type_labels[item.resource_type] || item.resource_type}`
-      + ` · ${_("proposed by %(name)s", { name: item.author?.display_name || "?" })}`;
+      + " · " + _("proposed by %(name)s", { name: item.author?.display_name || "?" });
     this.writeForm(fieldsOf(item));
     const editable = this.config.can_edit && !item.deleted && this.config.editable_states.includes(item.state);
     for (const control of this.form.elements) control.disabled = !editable;
@@ -391,12 +391,14 @@ export class Panel {
       case "item.updated": {
         const names = Object.keys(p.changes || {}).map((n) => FIELD_LABELS[n] || n).join(", ");
         return _("changed %(fields)s", { fields: names || _("the item") })
-          + (p.sent_back_to_review ? ` ${_("(sent back to review)")}` : "");
+          + (p.sent_back_to_review ? " " + _("(sent back to review)") : "");
       }
       case "item.moved":
         if (p.from && p.to && p.from !== p.to) return _("moved it from “%(from)s” to “%(to)s”", { from: label(p.from), to: label(p.to) });
         return _("changed its place in “%(column)s”", { column: label(p.to || p.item?.state) });
-      case "item.transitioned": return `${ACTIONS[p.action] || _("changed the state")} (${_("“%(from)s” → “%(to)s”", { from: label(p.from), to: label(p.to) })})`;
+      case "item.transitioned":
+        return (ACTIONS[p.action] || _("changed the state"))
+          + " (" + _("“%(from)s” → “%(to)s”", { from: label(p.from), to: label(p.to) }) + ")";
       case "item.scheduled": return p.item?.scheduled_at
         ? _("scheduled the publication on %(when)s", { when: localDate(p.item.scheduled_at) }) : _("scheduled the publication");
       case "item.published": return _("published the item");
