@@ -24,6 +24,11 @@ def _reset_session():
 def database_unavailable(exc):
     log.warning("database unavailable: %s", str(getattr(exc, "orig", exc)).splitlines()[0] if str(exc) else exc)
     _reset_session()
+    # Render as nobody: the page must not need the database to say it is away.
+    from flask import g
+    from flask_login import AnonymousUserMixin
+
+    g._login_user = AnonymousUserMixin()
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         from .api.errors import problem
 
