@@ -28,7 +28,7 @@ n=0
 while [ "$n" -lt "$WEB_WORKERS" ]; do
   port=$((PORT + n))
   .venv/bin/gunicorn --worker-class gthread --workers 1 --threads "$WEB_THREADS" \
-    --bind "$HOST:$port" --timeout 60 --graceful-timeout 10 --keep-alive 5 \
+    --bind "$HOST:$port" --timeout 60 --graceful-timeout 10 --keep-alive 5 --no-control-socket \
     ${ACCESS_LOG:+--access-logfile "$ACCESS_LOG"} --name "relais-$port" wsgi:app &
   pids="$pids $!"
   echo "relais: process $((n + 1))/$WEB_WORKERS on http://$HOST:$port ($WEB_THREADS threads)"
