@@ -59,7 +59,7 @@ TYPE_NAMES = {
     "audio": _l("Audio"),
     "other": _l("Other"),
 }
-ROLE_NAMES = {"agent": _l("agent"), "lead": _l("lead"), "coordinator": _l("coordination")}
+ROLE_NAMES = {"agent": _l("agent"), "lead": _l("lead"), "coordinator": _l("coordinator")}
 NOTIFICATION_KIND_NAMES = {
     "review_requested": _l("Review requested (leads)"),
     "decision": _l("Decision on my proposals"),

@@ -201,7 +201,7 @@ const calendar = new FullCalendar.Calendar(calendarEl, {
   timeZone: "local",
   initialView: "dayGridMonth",
   headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
-  buttonText: { listMonth: "liste" },
+  buttonText: { listMonth: _("list") },
   height: "auto",
   nowIndicator: true,
   scrollTime: "08:00:00",
