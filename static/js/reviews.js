@@ -3,6 +3,7 @@
  * and claims go through the API so an error shows beside the form and the comment stays. */
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { request } from "./http.js";
+import { _ } from "./i18n.js";
 
 const container = document.getElementById("review-queue");
 const status = document.getElementById("queue-status");
@@ -44,14 +45,14 @@ async function refresh() {
   return refreshing;
 }
 
-/** The refusals a lead meets most, said in French and precisely; others as the server says them. */
+/** The refusals a lead meets most, said precisely in the reader's language; others as the server says them. */
 export function explain(err) {
   const problem = err.problem || {};
   if (Array.isArray(problem.missing) && problem.missing.length) {
-    return `Cochez d'abord chaque point de la liste : ${problem.missing.join(" ; ")}.`;
+    return _("First tick each point of the checklist: %(points)s.", { points: problem.missing.join(" ; ") });
   }
   if (problem.errors?.comment) {
-    return "Écrivez un commentaire : il est obligatoire pour demander des modifications ou refuser.";
+    return _("Write a comment: it is required to request changes or reject.");
   }
   return err.message;
 }
@@ -79,7 +80,7 @@ container.addEventListener("submit", async (event) => {
     if (form.classList.contains("claim-form")) {
       const release = form.querySelector("input[name=release]");
       await request(release ? "DELETE" : "POST", `/api/v1/items/${itemId}/claim`);
-      status.textContent = release ? "Relecture rendue à la file." : "Vous relisez cette proposition.";
+      status.textContent = release ? _("Review handed back to the queue.") : _("You are reviewing this proposal.");
     } else {
       const decision = event.submitter?.value || container.dataset.lastButton;
       const comment = form.querySelector("textarea[name=comment]").value;
@@ -87,8 +88,8 @@ container.addEventListener("submit", async (event) => {
       await request("POST", `/api/v1/items/${itemId}/reviews`,
         { body: { decision, comment, checklist, version: Number(entry.dataset.version) } });
       form.querySelector("textarea[name=comment]").value = "";
-      status.textContent = { approve: "Proposition approuvée.", request_changes: "Modifications demandées.",
-        reject: "Proposition refusée." }[decision] || "Décision enregistrée.";
+      status.textContent = { approve: _("Proposal approved."), request_changes: _("Changes requested."),
+        reject: _("Proposal rejected.") }[decision] || _("Decision saved.");
     }
     await refresh();
   } catch (err) {
