@@ -3,37 +3,43 @@ groups they lead, oldest first, with the diff since the last review, the
 checklist and the decision buttons. Forms work without JavaScript;
 static/js/reviews.js makes them live (queue updated by Socket.IO events)."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..domain import reviews as rv
 from ..domain.errors import DomainError
+from ..i18n import translate_error
 from ..markdown import render as render_markdown
 from ..services import items as item_service
 from ..services import reviews as review_service
 from . import bp
 from .board import TYPE_LABELS, local_date
 
-DECISION_DONE = {"approve": "Proposition approuvée.", "request_changes": "Modifications demandées.",
-                 "reject": "Proposition refusée."}
+DECISION_DONE = {"approve": _l("Proposal approved."), "request_changes": _l("Changes requested."),
+                 "reject": _l("Proposal rejected.")}
+DECISION_LABELS = {"approve": _l("approved"), "request_changes": _l("to be changed"), "reject": _l("rejected")}
 
 
 def explain(exc):
-    """The refusals a lead meets most, in French; others as the service words them."""
+    """The refusals a lead meets most, in the reader's language; others as the service words them."""
     if exc.extra.get("missing"):
-        return "Cochez d'abord chaque point de la liste : " + " ; ".join(exc.extra["missing"]) + "."
+        return _("First tick each point of the checklist: %(points)s.", points=" ; ".join(exc.extra["missing"]))
     if "comment" in (getattr(exc, "errors", None) or {}):
-        return "Écrivez un commentaire : il est obligatoire pour demander des modifications ou refuser."
-    return exc.detail
+        return _("Write a comment: it is required to request changes or reject.")
+    return translate_error(exc)
 
 
 def _render(error=None, error_item=None, draft=None, status=200):
     user = current_user._get_current_object()
     entries = review_service.review_queue(user)
     led = review_service.led_group_ids(user)
+    from ..services.queries import groups_for
+
+    led_groups = [g for g in groups_for(user) if g.id in led]
     return render_template(
-        "reviews/queue.html", entries=entries, is_lead=bool(led), led_group_ids=led,
+        "reviews/queue.html", entries=entries, is_lead=bool(led), led_group_ids=led, led_groups=led_groups,
         type_labels=TYPE_LABELS, local_date=local_date, render_markdown=render_markdown,
-        decision_labels=rv.DECISION_LABELS, error=error, error_item=error_item, draft=draft or {},
+        decision_labels=DECISION_LABELS, error=error, error_item=error_item, draft=draft or {},
         partial=request.args.get("partial") == "1"), status
 
 
@@ -44,7 +50,7 @@ def review_queue():
         user = current_user._get_current_object()
         return render_template("reviews/_list.html", entries=review_service.review_queue(user),
                                type_labels=TYPE_LABELS, local_date=local_date, render_markdown=render_markdown,
-                               decision_labels=rv.DECISION_LABELS, error=None, error_item=None, draft={})
+                               decision_labels=DECISION_LABELS, error=None, error_item=None, draft={})
     return _render()
 
 
@@ -64,7 +70,7 @@ def decide(item_id):
     except DomainError as exc:
         # Re-show the queue with the comment as typed: nothing is lost.
         return _render(explain(exc), item_id, {"comment": comment, "checklist": checklist}, exc.status)
-    flash(DECISION_DONE[decision])
+    flash(str(DECISION_DONE[decision]))
     return redirect(url_for("web.review_queue"))
 
 
@@ -75,10 +81,37 @@ def claim(item_id):
     try:
         if request.form.get("release") == "1":
             review_service.release_claim(user, item_id)
-            flash("Relecture rendue à la file.")
+            flash(_("Review handed back to the queue."))
         else:
             review_service.claim_item(user, item_id)
-            flash("Vous relisez cette proposition.")
+            flash(_("You are reviewing this proposal."))
     except DomainError as exc:
         return _render(exc.detail, item_id, None, exc.status)
     return redirect(url_for("web.review_queue"))
+
+
+@bp.get("/groups/<int:group_id>/checklists")
+@login_required
+def checklists_page(group_id):
+    from ..services.queries import get_group
+
+    user = current_user._get_current_object()
+    group, actor = get_group(user, group_id)
+    return render_template("reviews/checklists.html", group=group, lists=review_service.checklists(user, group_id),
+                           suggested=rv.SUGGESTED_CHECKLISTS, type_labels=TYPE_LABELS,
+                           can_edit=actor.is_lead or actor.is_coordinator or actor.is_admin)
+
+
+@bp.post("/groups/<int:group_id>/checklists")
+@login_required
+def checklists_save(group_id):
+    user = current_user._get_current_object()
+    resource_type = request.form.get("resource_type", "")
+    labels = request.form.get("labels", "")[:8000].splitlines()
+    try:
+        review_service.set_checklist(user, group_id, resource_type, labels[:30])
+    except DomainError as exc:
+        flash(exc.detail)
+        return redirect(url_for("web.checklists_page", group_id=group_id)), 303
+    flash(f"Liste « {TYPE_LABELS.get(resource_type, resource_type)} » enregistrée.")
+    return redirect(url_for("web.checklists_page", group_id=group_id) + f"#type-{resource_type}")
