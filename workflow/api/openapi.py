@@ -25,6 +25,8 @@ def _op(summary, *, body=None, out=None, status=200, many=False, params=(), erro
     op = {"summary": summary, "responses": {}}
     if params:
         op["parameters"] = list(params)
+        if any(p.get("name") == "If-Match" for p in params):
+            errors = tuple(errors) + (400,)  # a malformed If-Match
     if body:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         errors = tuple(errors) + (400, 415)
