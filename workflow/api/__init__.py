@@ -7,3 +7,4 @@ from . import errors, me, groups, items, events, channels, openapi  # noqa: E402
 from . import calendar, feeds, webhooks  # noqa: E402,F401
 from . import reviews, notifications  # noqa: E402,F401
 from . import idempotency  # noqa: E402,F401  (Idempotency-Key on writes)
+from . import dashboard  # noqa: E402,F401

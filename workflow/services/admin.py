@@ -1,0 +1,370 @@
+"""Administration use cases: accounts, libraries and reading basins, working
+groups and their members, channels. The admin pages call these; accounts and
+memberships go through the same functions as the CLI (services/accounts.py),
+channel rules through services/channels.py, webhooks through services/webhooks.py.
+
+Every function takes the acting user first and checks the permission
+(domain/permissions.py MANAGE_USERS / MANAGE_GROUPS); each change writes an
+event (``user.*``, ``group.*``, ``membership.*``, ``library.*``, ``basin.*``,
+``channel.*``) so the log says who changed what."""
+import secrets
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from ..domain import permissions as perm
+from ..domain.errors import Conflict, Invalid, NotFound
+from ..domain.roles import MEMBERSHIP_ROLES, Actor
+from ..extensions import db
+from ..models import ApiToken, Basin, Channel, Group, Library, Membership, User, utcnow
+from . import accounts
+from .common import require_user, unit_of_work
+
+USER_FIELDS = ("username", "display_name", "email", "is_coordinator", "is_admin", "active")
+
+
+def _require(user, action):
+    """Raise Unauthorized / Forbidden unless ``user`` may ``action`` (network-wide)."""
+    require_user(user)
+    perm.require(Actor(user_id=user.id, is_coordinator=bool(user.is_coordinator),
+                       is_admin=bool(user.is_admin)), action)
+
+
+def _user_payload(user):
+    return {"user": {"id": user.id, "username": user.username, "display_name": user.display_name,
+                     "is_coordinator": bool(user.is_coordinator), "is_admin": bool(user.is_admin),
+                     "active": bool(user.active)}}
+
+
+def _get(model, ident, what):
+    obj = db.session.get(model, ident) if isinstance(ident, int) and 0 < ident < 2**63 else None
+    if obj is None:
+        raise NotFound(f"No {what} {ident}.")
+    return obj
+
+
+def temporary_password():
+    """A password to hand over once; the person changes it after signing in."""
+    return secrets.token_urlsafe(9)
+
+
+def _name(value, field, limit=120):
+    value = (value or "").strip()
+    if not value or len(value) > limit:
+        raise Invalid(f"A {field} is 1–{limit} characters.", errors={field: ["Required, at most %d." % limit]})
+    return value
+
+
+# ---------------------------------------------------------------- users
+
+def list_users(actor):
+    """Every account with its library and memberships, by username. Raises Forbidden."""
+    _require(actor, perm.MANAGE_USERS)
+    return list(db.session.scalars(
+        select(User).options(selectinload(User.library),
+                             selectinload(User.memberships).selectinload(Membership.group))
+        .order_by(User.username)))
+
+
+def get_user(actor, user_id):
+    _require(actor, perm.MANAGE_USERS)
+    return _get(User, user_id, "user")
+
+
+def invite_user(actor, username, *, display_name=None, email=None, library=None,
+                coordinator=False, admin=False, password=None):
+    """Create an account with a temporary password (returned once, never stored in
+    clear) through accounts.create_user, the CLI's function. Returns (user, password).
+    Raises Forbidden, Invalid, Conflict."""
+    _require(actor, perm.MANAGE_USERS)
+    password = password or temporary_password()
+    if email and db.session.scalar(select(User.id).where(User.email == email.strip())):
+        raise Conflict(f"The e-mail address '{email}' is already used.")
+    user = accounts.create_user(username, password, display_name=(display_name or "").strip() or None,
+                                email=(email or "").strip() or None, library=library or None,
+                                coordinator=bool(coordinator), admin=bool(admin))
+    with unit_of_work() as uow:
+        uow.record("user.created", actor_user=actor, group_id=None, payload=_user_payload(user))
+    return user, password
+
+
+def _kill_sessions_and_tokens(user, now):
+    """Every session cookie of ``user`` dies (generation bump) and every API token is revoked."""
+    user.session_generation = (user.session_generation or 0) + 1
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=now).execution_options(synchronize_session=False))
+
+
+def _other_active_admins(user):
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.is_admin.is_(True), User.active.is_(True), User.id != user.id))
+
+
+def set_active(actor, user_id, active):
+    """Deactivate (at once: sessions and API tokens stop working) or reactivate an
+    account. Raises Forbidden, NotFound, RuleBroken-like Invalid (last admin, oneself)."""
+    _require(actor, perm.MANAGE_USERS)
+    user = _get(User, user_id, "user")
+    if not active:
+        if user.id == actor.id:
+            raise Invalid("You cannot deactivate your own account.")
+        if user.is_admin and not _other_active_admins(user):
+            raise Invalid("The last active administrator cannot be deactivated.")
+    with unit_of_work() as uow:
+        user.active = bool(active)
+        if not active:
+            _kill_sessions_and_tokens(user, utcnow())
+        uow.record("user.deactivated" if not active else "user.reactivated", actor_user=actor, group_id=None,
+                   payload=_user_payload(user))
+    return user
+
+
+def reset_password(actor, user_id):
+    """Give the account a new temporary password (returned once); its sessions and
+    tokens stop working. Returns (user, password). Raises Forbidden, NotFound."""
+    _require(actor, perm.MANAGE_USERS)
+    user = _get(User, user_id, "user")
+    password = temporary_password()
+    with unit_of_work() as uow:
+        user.password_hash = accounts.hash_password(password)
+        user.failed_logins = 0
+        user.locked_until = None
+        _kill_sessions_and_tokens(user, utcnow())
+        uow.record("user.password_reset", actor_user=actor, group_id=None, payload=_user_payload(user))
+    return user, password
+
+
+def set_roles(actor, user_id, *, coordinator, admin):
+    """Grant or remove the network-wide roles. The last active admin keeps theirs.
+    Raises Forbidden, NotFound, Invalid."""
+    _require(actor, perm.MANAGE_USERS)
+    user = _get(User, user_id, "user")
+    if user.is_admin and not admin and not _other_active_admins(user):
+        raise Invalid("The last active administrator must stay an administrator.")
+    with unit_of_work() as uow:
+        user.is_coordinator = bool(coordinator)
+        user.is_admin = bool(admin)
+        uow.record("user.roles_changed", actor_user=actor, group_id=None, payload=_user_payload(user))
+    return user
+
+
+def set_library(actor, user_id, library_id):
+    """Attach the account to a library (or none). Raises Forbidden, NotFound."""
+    _require(actor, perm.MANAGE_USERS)
+    user = _get(User, user_id, "user")
+    library = _get(Library, library_id, "library") if library_id else None
+    with unit_of_work() as uow:
+        user.library = library
+        uow.record("user.updated", actor_user=actor, group_id=None,
+                   payload={**_user_payload(user), "library": library.name if library else None})
+    return user
+
+
+# ---------------------------------------------------------------- libraries and basins
+
+def list_basins(actor):
+    _require(actor, perm.MANAGE_GROUPS)
+    return list(db.session.scalars(select(Basin).options(selectinload(Basin.libraries)).order_by(Basin.name)))
+
+
+def list_libraries(actor):
+    _require(actor, perm.MANAGE_USERS)
+    return list(db.session.scalars(select(Library).options(selectinload(Library.basin)).order_by(Library.name)))
+
+
+def create_basin(actor, name):
+    """A reading basin (bassin de lecture). Raises Forbidden, Invalid, Conflict."""
+    _require(actor, perm.MANAGE_GROUPS)
+    name = _name(name, "name")
+    if db.session.scalar(select(Basin.id).where(Basin.name == name)):
+        raise Conflict(f"A basin '{name}' already exists.")
+    with unit_of_work() as uow:
+        basin = Basin(name=name)
+        db.session.add(basin)
+        db.session.flush()
+        uow.record("basin.created", actor_user=actor, group_id=None, payload={"basin": {"id": basin.id, "name": name}})
+    return basin
+
+
+def create_library(actor, name, basin_id=None):
+    """A library (médiathèque), optionally in a basin. Raises Forbidden, Invalid, Conflict, NotFound."""
+    _require(actor, perm.MANAGE_GROUPS)
+    name = _name(name, "name")
+    basin = _get(Basin, basin_id, "basin") if basin_id else None
+    if db.session.scalar(select(Library.id).where(Library.name == name)):
+        raise Conflict(f"A library '{name}' already exists.")
+    with unit_of_work() as uow:
+        library = Library(name=name, basin=basin)
+        db.session.add(library)
+        db.session.flush()
+        uow.record("library.created", actor_user=actor, group_id=None,
+                   payload={"library": {"id": library.id, "name": name, "basin": basin.name if basin else None}})
+    return library
+
+
+def update_library(actor, library_id, *, name, basin_id=None):
+    """Rename a library or move it to another basin. Raises Forbidden, NotFound, Invalid, Conflict."""
+    _require(actor, perm.MANAGE_GROUPS)
+    library = _get(Library, library_id, "library")
+    name = _name(name, "name")
+    basin = _get(Basin, basin_id, "basin") if basin_id else None
+    if db.session.scalar(select(Library.id).where(Library.name == name, Library.id != library.id)):
+        raise Conflict(f"A library '{name}' already exists.")
+    with unit_of_work() as uow:
+        library.name = name
+        library.basin = basin
+        uow.record("library.updated", actor_user=actor, group_id=None,
+                   payload={"library": {"id": library.id, "name": name, "basin": basin.name if basin else None}})
+    return library
+
+
+# ---------------------------------------------------------------- groups and memberships
+
+def list_groups(actor):
+    _require(actor, perm.MANAGE_GROUPS)
+    return list(db.session.scalars(
+        select(Group).options(selectinload(Group.memberships).selectinload(Membership.user)).order_by(Group.name)))
+
+
+def get_group(actor, group_id):
+    _require(actor, perm.MANAGE_GROUPS)
+    return _get(Group, group_id, "group")
+
+
+def _group_fields(data):
+    out = {}
+    if "name" in data:
+        out["name"] = _name(data["name"], "name")
+    if "description" in data:
+        out["description"] = (data["description"] or "").strip()[:2000]
+    if "color" in data:
+        color = (data["color"] or "").strip()
+        if len(color) != 7 or color[0] != "#" or any(c not in "0123456789abcdefABCDEF" for c in color[1:]):
+            raise Invalid("A colour is written #rrggbb.", errors={"color": ["Write #rrggbb."]})
+        out["color"] = color
+    for field, low, high in (("review_limit_days", 1, 60), ("required_approvals", 1, 2)):
+        if field in data:
+            value = data[field]
+            if not isinstance(value, int) or not low <= value <= high:
+                raise Invalid(f"{field} is a whole number from {low} to {high}.",
+                              errors={field: [f"From {low} to {high}."]})
+            out[field] = value
+    return out
+
+
+def _group_payload(group):
+    return {"group": {"id": group.id, "name": group.name, "description": group.description, "color": group.color,
+                      "review_limit_days": group.review_limit_days, "required_approvals": group.required_approvals}}
+
+
+def create_group(actor, data):
+    """A working group (``name`` required; description, color, review_limit_days,
+    required_approvals optional). Raises Forbidden, Invalid, Conflict."""
+    _require(actor, perm.MANAGE_GROUPS)
+    fields = _group_fields({"description": "", **data})
+    if "name" not in fields:
+        raise Invalid("A group needs a name.", errors={"name": ["Required."]})
+    if db.session.scalar(select(Group.id).where(Group.name == fields["name"])):
+        raise Conflict(f"A group '{fields['name']}' already exists.")
+    with unit_of_work() as uow:
+        group = Group(wip_limits={}, **fields)
+        db.session.add(group)
+        db.session.flush()
+        uow.record("group.created", actor_user=actor, group_id=group.id, payload=_group_payload(group))
+    return group
+
+
+def update_group(actor, group_id, data):
+    """Change a group's name, description, colour, review limit or approvals. Raises
+    Forbidden, NotFound, Invalid, Conflict."""
+    _require(actor, perm.MANAGE_GROUPS)
+    group = _get(Group, group_id, "group")
+    fields = _group_fields(data)
+    if "name" in fields and db.session.scalar(
+            select(Group.id).where(Group.name == fields["name"], Group.id != group.id)):
+        raise Conflict(f"A group '{fields['name']}' already exists.")
+    with unit_of_work() as uow:
+        for key, value in fields.items():
+            setattr(group, key, value)
+        uow.record("group.updated", actor_user=actor, group_id=group.id, payload=_group_payload(group))
+    return group
+
+
+def add_member(actor, group_id, username, role):
+    """Make ``username`` an agent or lead of the group (changes the role of a member)
+    through accounts.add_member, the CLI's function. Raises Forbidden, NotFound, Invalid."""
+    _require(actor, perm.MANAGE_GROUPS)
+    group = _get(Group, group_id, "group")
+    if role not in MEMBERSHIP_ROLES:
+        raise Invalid(f"Role must be one of {', '.join(MEMBERSHIP_ROLES)}.", errors={"role": ["Unknown role."]})
+    membership = accounts.add_member((username or "").strip(), group.name, role)
+    with unit_of_work() as uow:
+        uow.record("membership.added", actor_user=actor, group_id=group.id,
+                   payload={"user_id": membership.user_id, "username": membership.user.username, "role": role})
+    return membership
+
+
+def remove_member(actor, group_id, user_id):
+    """Take a person out of a group (their items stay). Raises Forbidden, NotFound."""
+    _require(actor, perm.MANAGE_GROUPS)
+    group = _get(Group, group_id, "group")
+    membership = db.session.get(Membership, (user_id, group.id)) if isinstance(user_id, int) else None
+    if membership is None:
+        raise NotFound("This person is not a member of the group.")
+    username = membership.user.username
+    with unit_of_work() as uow:
+        db.session.delete(membership)
+        uow.record("membership.removed", actor_user=actor, group_id=group.id,
+                   payload={"user_id": user_id, "username": username})
+
+
+# ---------------------------------------------------------------- channels
+
+def list_channels(actor):
+    _require(actor, perm.MANAGE_GROUPS)
+    return list(db.session.scalars(select(Channel).options(selectinload(Channel.blackout_dates))
+                                   .order_by(Channel.name)))
+
+
+def create_channel(actor, slug, name, daily_capacity):
+    """A publication channel. Capacity and blackout dates are then changed through
+    services/channels.py. Raises Forbidden, Invalid, Conflict."""
+    _require(actor, perm.MANAGE_GROUPS)
+    slug = (slug or "").strip().lower()
+    if not slug or len(slug) > 60 or not slug.replace("-", "").isalnum() or not slug.isascii():
+        raise Invalid("A slug is lowercase letters, digits and '-'.", errors={"slug": ["Letters, digits, '-'."]})
+    name = _name(name, "name")
+    if not isinstance(daily_capacity, int) or not 0 <= daily_capacity <= 1000:
+        raise Invalid("The daily capacity must be a whole number between 0 and 1000.",
+                      errors={"daily_capacity": ["Between 0 and 1000."]})
+    if db.session.scalar(select(Channel.id).where((Channel.slug == slug) | (Channel.name == name))):
+        raise Conflict(f"A channel '{slug}' or '{name}' already exists.")
+    with unit_of_work() as uow:
+        channel = Channel(slug=slug, name=name, daily_capacity=daily_capacity)
+        db.session.add(channel)
+        db.session.flush()
+        uow.record("channel.created", actor_user=actor, group_id=None,
+                   payload={"channel": {"id": channel.id, "slug": slug, "name": name,
+                                        "daily_capacity": daily_capacity}})
+    return channel
+
+
+def has_admin():
+    """Whether the network already has an (active) administrator."""
+    return db.session.scalar(select(User.id).where(User.is_admin.is_(True), User.active.is_(True)).limit(1)) is not None
+
+
+def has_users():
+    return db.session.scalar(select(User.id).limit(1)) is not None
+
+
+def create_first_admin(username, password, *, display_name=None, email=None):
+    """First run: create the network's first administrator. Refused (Conflict) once
+    there is one, so the first-run page cannot be used to take over. Raises Invalid, Conflict."""
+    if has_admin():
+        raise Conflict("An administrator already exists.")
+    user = accounts.create_user(username, password, display_name=display_name or None, email=email or None,
+                                admin=True)
+    with unit_of_work() as uow:
+        uow.record("user.created", actor_user=user, group_id=None, payload={**_user_payload(user), "first_run": True})
+    return user

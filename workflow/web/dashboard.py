@@ -1,0 +1,80 @@
+"""The coordinators' dashboard page and its CSV exports. The figures come from
+services/dashboard.py; the charts are drawn by static/js/dashboard.js (Chart.js)
+from a JSON block, and every chart also has its table on the page and a CSV."""
+import csv
+import io
+
+from flask import Response, abort, current_app, render_template
+from flask_login import current_user, login_required
+
+from ..domain import states as st
+from ..services import dashboard as service
+from . import bp
+from .board import TYPE_LABELS, local_date
+
+
+def page_words():
+    """``words`` and ``titles`` of templates/dashboard/_words.html (the UI text lives in templates)."""
+    module = current_app.jinja_env.get_template("dashboard/_words.html").module
+    return module.words, module.titles
+
+
+def figures(user):
+    """(data, tables, titles) for ``user``. Raises Forbidden for agents."""
+    data = service.dashboard(user)
+    words, titles = page_words()
+    return data, service.tables(data, words, st.STATE_LABELS, TYPE_LABELS), titles
+
+
+def chart_data(data):
+    """What dashboard.js draws, as plain JSON."""
+    groups = {g["id"]: g for g in data["groups"]}
+    return {
+        "states": list(st.STATES),
+        "state_labels": st.STATE_LABELS,
+        "groups": [{"id": g["id"], "name": g["name"], "color": g["color"]} for g in data["groups"]],
+        "state_counts": {str(gid): [c[s] for s in st.STATES] for gid, c in data["states"].items()},
+        "weeks": [d.isoformat() for d in data["weekly"]["weeks"]],
+        "by_channel": [{"label": data["channels"].get(cid, "—") if cid else "—", "values": v}
+                       for cid, v in data["weekly"]["by_channel"].items()],
+        "by_type": [{"label": TYPE_LABELS.get(t, t), "values": v} for t, v in data["weekly"]["by_type"].items()],
+        "flow_days": [d.isoformat() for d in data["flow"]["days"]],
+        "flow": [{"group_id": gid, "name": groups[gid]["name"], "series": series}
+                 for gid, series in data["flow"]["groups"].items()],
+    }
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard_page():
+    data, tables, titles = figures(current_user._get_current_object())
+    return render_template("dashboard/dashboard.html", data=data, tables=tables, titles=titles,
+                           charts=chart_data(data), local_date=local_date, type_labels=TYPE_LABELS)
+
+
+def csv_response(header, rows, name):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
+    writer = csv.writer(buffer, delimiter=";")  # French spreadsheets expect semicolons
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else _safe_cell(v) for v in row])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="relais-{name}.csv"'})
+
+
+def _safe_cell(value):
+    """Titles are user text: a leading = + - @ would run as a spreadsheet formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@bp.get("/dashboard/<chart>.csv")
+@login_required
+def dashboard_csv(chart):
+    if chart not in service.CHARTS:
+        abort(404)
+    _, tables, _ = figures(current_user._get_current_object())
+    header, rows = tables[chart]
+    return csv_response(header, rows, chart)
