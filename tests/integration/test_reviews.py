@@ -462,3 +462,30 @@ def test_overdue_review_with_no_possible_reviewer_is_escalated_to_coordinators(a
 
     assert remind(now)["escalated"] == 1
     assert recipients("review_overdue") == ["david"]
+
+
+def test_lead_edits_a_checklist_on_the_checklists_page(client, api, world):
+    login(client, world.lead)
+    page = client.get(f"/groups/{world.group.id}/checklists").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = client.post(f"/groups/{world.group.id}/checklists", data={
+        "csrf_token": token, "resource_type": "kids", "labels": "Tranche d'âge vérifiée\r\n\r\nAutorisation parentale"})
+    assert response.status_code == 302
+    lists = api(world.agent).get(f"/api/v1/groups/{world.group.id}/checklists").get_json()
+    assert lists["kids"] == ["Tranche d'âge vérifiée", "Autorisation parentale"]
+
+
+def test_agent_sees_the_checklists_read_only(client, world):
+    login(client, world.agent)
+    page = client.get(f"/groups/{world.group.id}/checklists").get_data(as_text=True)
+    assert "<textarea" not in page and "Jeunesse" in page
+
+
+def test_licence_end_is_set_through_the_api_and_logged(api, world, new_item):
+    item = new_item(author=world.agent, resource_type="ebook")
+    response = api(world.agent).patch(f"/api/v1/items/{item['id']}",
+                                      json={"licence_end": "2027-06-30", "version": item["version"]})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["licence_end"] == "2027-06-30"
+    history = api(world.agent).get(f"/api/v1/items/{item['id']}/history").get_json()
+    assert history[-1]["payload"]["changes"]["licence_end"] == {"from": None, "to": "2027-06-30"}

@@ -75,6 +75,8 @@ class ItemPatchIn(StrictSchema):
     channel = ChannelRef(allow_none=True)
     labels = Labels()
     assignees = Assignees()
+    # Last day of the licence: past it, `relais expire-licences` withdraws the item.
+    licence_end = fields.Date(allow_none=True)
     version = fields.Integer(strict=True, validate=validate.Range(min=1))
 
 

@@ -25,7 +25,7 @@ RESTORED = "item.restored"
 REVIEWED = "review.created"
 
 EDITABLE_FIELDS = ("title", "summary", "body", "resource_type", "resource_url", "audience",
-                   "channel", "labels", "assignees")
+                   "channel", "labels", "assignees", "licence_end")
 
 
 # ---------------------------------------------------------------- helpers
@@ -239,6 +239,8 @@ def _short(changed):
     for name, change in changed.items():
         if name == "body":
             out[name] = {"changed": True}
+        elif name == "licence_end":  # a date: the event log is JSON
+            out[name] = {k: v.isoformat() if v else None for k, v in change.items()}
         else:
             out[name] = change
     return out
