@@ -294,7 +294,8 @@ def _do_transition(uow, user, item, actor, action, target, comment, checklist=No
         db.session.flush()
         uow.record(REVIEWED, actor_user=user, group_id=item.group_id, item=item,
                    payload=_item_payload(item, review=_review_dict(review, user), action=action,
-                                         **{"from": previous, "to": target}, comment=comment or ""))
+                                         **{"from": previous, "to": target}, comment=comment or "",
+                                         round=review.round, required_approvals=required_approvals))
     else:
         uow.record(TRANSITIONED, actor_user=user, group_id=item.group_id, item=item,
                    payload=_item_payload(item, action=action, **{"from": previous, "to": target},
