@@ -134,5 +134,9 @@ def test_queue_shows_the_diff_the_checklist_and_why_a_lead_may_not_decide(open_p
     entry.locator('input[name=checklist]').nth(0).check()
     entry.locator('input[name=checklist]').nth(1).check()
     shot(chloe, "review-queue-diff-checklist", full_page=True)
+    chloe.set_viewport_size({"width": 375, "height": 800})
+    assert chloe.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the queue overflows a phone"
+    shot(chloe, "review-queue-phone", full_page=True)
+    chloe.set_viewport_size({"width": 1280, "height": 900})
     entry.locator('button[value="approve"]').click()
     expect(chloe.locator(f"#review-{item_id}")).to_have_count(0, timeout=3000)
