@@ -5,6 +5,7 @@ targeted username, and an account locks after repeated failures
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -25,8 +26,8 @@ def _safe_next(target):
     return target
 
 
-LOCKED_MESSAGE = ("Ce compte est temporairement verrouillé après plusieurs essais infructueux. "
-                  "Réessayez dans quelques minutes ou demandez à un·e administrateur·rice.")
+LOCKED_MESSAGE = _l("This account is locked for a while after several failed attempts. "
+                    "Try again in a few minutes or ask an administrator.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,7 +44,7 @@ def login():
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("web.index"))
         target = db.session.scalar(select(User).where(User.username == username)) if username else None
-        error = LOCKED_MESSAGE if target is not None and is_locked(target) else "Identifiant ou mot de passe incorrect."
+        error = str(LOCKED_MESSAGE) if target is not None and is_locked(target) else _("Wrong username or password.")
     return render_template("auth/login.html", error=error), (401 if error else 200)
 
 
@@ -55,7 +56,7 @@ def logout():
     user.session_generation = (user.session_generation or 0) + 1
     db.session.commit()
     logout_user()
-    flash("Vous êtes déconnecté·e.")
+    flash(_("You are signed out."))
     return redirect(url_for("web.login"))
 
 
@@ -69,15 +70,15 @@ def password_page():
         user = current_user._get_current_object()
         new = request.form.get("new_password") or ""
         if new != (request.form.get("confirm_password") or ""):
-            error = "Les deux nouveaux mots de passe ne sont pas identiques."
+            error = _("The two new passwords are not the same.")
         else:
             try:
                 change_password(user, request.form.get("current_password") or "", new)
             except DomainError as exc:
-                error = ("Le mot de passe actuel est incorrect." if exc.status == 401
-                         else "Le nouveau mot de passe doit compter au moins 8 caractères.")
+                error = (_("The current password is wrong.") if exc.status == 401
+                         else _("The new password must have at least 8 characters."))
             else:
                 login_user(user)  # this session carries the new generation
-                flash("Mot de passe changé. Vos autres sessions ont été fermées.")
+                flash(_("Password changed. Your other sessions were closed."))
                 return redirect(url_for("web.index"))
     return render_template("auth/password.html", error=error), (422 if error else 200)
