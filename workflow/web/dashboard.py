@@ -8,6 +8,7 @@ from flask import Response, abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from ..domain import states as st
+from ..i18n import STATE_NAMES
 from ..services import dashboard as service
 from . import bp
 from .board import TYPE_LABELS, local_date
@@ -23,7 +24,7 @@ def figures(user):
     """(data, tables, titles) for ``user``. Raises Forbidden for agents."""
     data = service.dashboard(user)
     words, titles = page_words()
-    return data, service.tables(data, words, st.STATE_LABELS, TYPE_LABELS), titles
+    return data, service.tables(data, words, STATE_NAMES, TYPE_LABELS), titles
 
 
 def chart_data(data):
@@ -31,7 +32,7 @@ def chart_data(data):
     groups = {g["id"]: g for g in data["groups"]}
     return {
         "states": list(st.STATES),
-        "state_labels": st.STATE_LABELS,
+        "state_labels": STATE_NAMES,
         "groups": [{"id": g["id"], "name": g["name"], "color": g["color"]} for g in data["groups"]],
         "state_counts": {str(gid): [c[s] for s in st.STATES] for gid, c in data["states"].items()},
         "weeks": [d.isoformat() for d in data["weekly"]["weeks"]],
