@@ -91,7 +91,8 @@ def listen(port, token, group_id, event_name):
     the events named ``event_name`` it got and a flag set on the first one."""
     import socketio as socketio_lib
 
-    client = socketio_lib.Client(reconnection=False)
+    # A generous handshake timeout: CI machines run the suite under load.
+    client = socketio_lib.Client(reconnection=False, request_timeout=30)
     got, arrived = [], threading.Event()
 
     @client.on(event_name)
