@@ -1,6 +1,7 @@
 /** The dashboard's charts, drawn with Chart.js (window.Chart, loaded before this module)
  * from the JSON block the server rendered. Every chart's numbers are also in a table
  * on the page, so nothing is only visible as colour or shape. */
+import { locale } from "./i18n.js";
 
 const data = JSON.parse(document.getElementById("dashboard-data").textContent);
 const Chart = window.Chart;
@@ -34,7 +35,8 @@ function bar(canvasId, labels, datasets, stacked = true) {
   new Chart(canvas, { type: "bar", data: { labels, datasets }, options: baseOptions(stacked) });
 }
 
-const short = (iso) => iso.slice(8, 10) + "/" + iso.slice(5, 7);
+const dayMonth = new Intl.DateTimeFormat(locale, { day: "2-digit", month: "2-digit", timeZone: "UTC" });
+const short = (iso) => dayMonth.format(new Date(`${iso.slice(0, 10)}T00:00:00Z`));
 
 // Items per state per group: one stacked bar per group.
 bar("chart-states", data.groups.map((g) => g.name),

@@ -16,7 +16,8 @@ from .board import TYPE_LABELS, local_date
 
 def page_words():
     """``words`` and ``titles`` of templates/dashboard/_words.html (the UI text lives in templates)."""
-    module = current_app.jinja_env.get_template("dashboard/_words.html").module
+    # make_module(), not .module: the words are translated for this request's reader, not cached.
+    module = current_app.jinja_env.get_template("dashboard/_words.html").make_module()
     return module.words, module.titles
 
 
