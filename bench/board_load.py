@@ -61,7 +61,7 @@ def seed(cards):
 
 
 def measure(client, path, repeat, headers=None):
-    times, size, queries = [], 0, []
+    times, size, queries, cpu = [], 0, [], []
     counter = []
 
     def before(*_args):
@@ -73,15 +73,16 @@ def measure(client, path, repeat, headers=None):
         for _ in range(repeat):
             counter.clear()
             db.session.remove()
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(path, headers=headers or {})
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
             assert response.status_code == 200, response.status_code
             size = len(response.data)
             queries.append(len(counter))
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
-    return times, size, max(queries)
+    return times, size, max(queries), statistics.median(cpu)
 
 
 def main():
@@ -92,7 +93,7 @@ def main():
     args = parser.parse_args()
     print(f"machine: {platform.machine()} {os.cpu_count()} CPU(s), Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}; load average {os.getloadavg()[0]:.2f}")
-    print(f"{'cards':>6} {'format':>6} {'median ms':>10} {'p95 ms':>8} {'p99 ms':>8} {'size KB':>8} {'queries':>8}")
+    print(f"{'cards':>6} {'format':>6} {'median ms':>10} {'p95 ms':>8} {'p99 ms':>8} {'size KB':>8} {'queries':>8} {'CPU ms':>7}")
     for cards in args.cards:
         tmp = tempfile.mkdtemp()
         url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
@@ -110,15 +111,15 @@ def main():
             db.session.commit()
             client = app.test_client()
             headers = {"Authorization": "Bearer bench-token"}
-            times, size, queries = measure(client, f"/api/v1/groups/{group_id}/board", args.repeat, headers)
+            times, size, queries, cpu = measure(client, f"/api/v1/groups/{group_id}/board", args.repeat, headers)
             print(f"{cards:>6} {'json':>6} {statistics.median(times):>10.1f} {percentile(times, 95):>8.1f} "
-                  f"{percentile(times, 99):>8.1f} {size / 1024:>8.0f} {queries:>8}")
+                  f"{percentile(times, 99):>8.1f} {size / 1024:>8.0f} {queries:>8} {cpu:>7.1f}")
             with client.session_transaction() as session:
                 session["_user_id"] = user_session_id
                 session["_fresh"] = True
-            times, size, queries = measure(client, f"/groups/{group_id}/board", args.repeat)
+            times, size, queries, cpu = measure(client, f"/groups/{group_id}/board", args.repeat)
             print(f"{cards:>6} {'html':>6} {statistics.median(times):>10.1f} {percentile(times, 95):>8.1f} "
-                  f"{percentile(times, 99):>8.1f} {size / 1024:>8.0f} {queries:>8}")
+                  f"{percentile(times, 99):>8.1f} {size / 1024:>8.0f} {queries:>8} {cpu:>7.1f}")
             db.session.remove()
             print(f"{'':>6} peak RSS of this process so far: "
                   f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", flush=True)

@@ -198,6 +198,9 @@ def _login(client, username):
 
 
 def test_the_page_shows_each_chart_with_its_table(client, world, network):
+    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    f.ItemFactory(group=world.group, author=world.agent, state="published", channel=world.channel,
+                  created_at=yesterday - timedelta(days=2), published_at=yesterday)
     _login(client, "david")
     page = client.get("/dashboard").get_data(as_text=True)
     for chart in service.CHARTS:
@@ -205,6 +208,12 @@ def test_the_page_shows_each_chart_with_its_table(client, world, network):
     for canvas in ("chart-states", "chart-by-channel", "chart-by-type"):
         assert f'id="{canvas}"' in page
     assert 'id="table-states"' in page and "vendor/chart.js/chart.umd.min.js" in page
+
+
+def test_a_quarter_without_publications_says_so_instead_of_empty_charts(client, world):
+    _login(client, "david")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="chart-by-channel"' not in page and 'class="empty"' in page
 
 
 def test_the_csv_export_holds_the_same_rows(client, world, network):

@@ -1,0 +1,122 @@
+"""axe-core on the main pages, in light and dark themes: no serious or critical
+violation. axe is injected from static/vendor (the context bypasses the CSP only
+so that the test can inject it; the pages themselves run under their CSP)."""
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories as f
+
+from .conftest import shot
+
+AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def a11y_world(live_server, board_group_module):
+    return board_group_module
+
+
+@pytest.fixture(scope="module")
+def board_group_module(live_server):
+    """A group with cards in several columns, an admin, and a scheduled item."""
+    from datetime import timedelta
+
+    from workflow.extensions import db
+    from workflow.models import Channel, User, utcnow
+    from workflow.services import items as item_service
+
+    app, _ = live_server
+    with app.app_context():
+        if db.session.query(User).filter_by(username="root").one_or_none() is None:
+            f.UserFactory(username="root", display_name="Admin Réseau", is_admin=True)
+        group = f.GroupFactory(name="Groupe accessibilité")
+        for username, role in (("alice", "agent"), ("chloe", "lead")):
+            f.MembershipFactory(user=db.session.query(User).filter_by(username=username).one(), group=group, role=role)
+        channel = db.session.query(Channel).first() or f.ChannelFactory(slug="bel", name="Bibliothèque en ligne")
+        alice = db.session.query(User).filter_by(username="alice").one()
+        chloe = db.session.query(User).filter_by(username="chloe").one()
+        david = db.session.query(User).filter_by(username="david").one()
+        ids = [item_service.create_item(alice, group.id, {"title": f"Ressource accessible {n}",
+                                                          "resource_type": "video"}).id for n in range(4)]
+        for item_id in ids[1:]:
+            item_service.transition_item(alice, item_id, "in_review")
+        for item_id in ids[2:]:
+            item_service.transition_item(chloe, item_id, "approved")
+        item_service.schedule_item(david, ids[3], utcnow() + timedelta(days=2), channel.slug)
+        group_id = group.id
+        db.session.remove()
+    return group_id
+
+
+def _page(browser, base, username, scheme):
+    context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900}, locale="fr-FR",
+                                  color_scheme=scheme, bypass_csp=True)
+    page = context.new_page()
+    if username:
+        page.goto("/login")
+        page.fill("#username", username)
+        page.fill("#password", f.PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+    return context, page
+
+
+def _violations(page):
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(' '), summary: n.failureSummary}))}));
+    }""")
+    return [v for v in results if v["impact"] in BLOCKING]
+
+
+PAGES = [
+    ("login", None, "/login", None),
+    ("board", "alice", "/groups/{group}/board", "#connection[data-status=online]"),
+    ("reviews", "chloe", "/reviews", None),
+    ("calendar", "david", "/calendar", ".fc"),
+    ("dashboard", "david", "/dashboard", "#chart-states"),
+    ("admin-home", "root", "/admin", None),
+    ("admin-users", "root", "/admin/users", None),
+    ("admin-groups", "root", "/admin/groups", None),
+    ("admin-group", "root", "/admin/groups/{group}", None),
+    ("admin-libraries", "root", "/admin/libraries", None),
+    ("admin-channels", "root", "/admin/channels", None),
+    ("help", "alice", "/help/agent", None),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name,username,path,ready", PAGES, ids=[p[0] for p in PAGES])
+def test_no_serious_or_critical_axe_violation(browser, live_server, a11y_world, name, username, path, ready, scheme):
+    _, base = live_server
+    context, page = _page(browser, base, username, scheme)
+    try:
+        response = page.goto(path.format(group=a11y_world))
+        assert response.status == 200, f"{path}: {response.status}"
+        if ready:
+            expect(page.locator(ready).first).to_be_visible(timeout=10_000)
+        violations = _violations(page)
+        if name in ("dashboard", "admin-users", "board"):
+            shot(page, f"a11y-{name}-{scheme}", full_page=True)
+        assert not violations, f"{path} ({scheme}):\n" + json.dumps(violations, indent=1, ensure_ascii=False)
+    finally:
+        context.close()
+
+
+def test_focus_is_visible_on_links_and_buttons(browser, live_server, a11y_world):
+    _, base = live_server
+    context, page = _page(browser, base, "david", "light")
+    try:
+        page.goto("/dashboard")
+        page.keyboard.press("Tab")  # the skip link
+        outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+        assert page.evaluate("() => document.activeElement.className") == "skip-link"
+        assert outline not in ("none", "")
+    finally:
+        context.close()
