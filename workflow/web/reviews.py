@@ -111,7 +111,7 @@ def checklists_save(group_id):
     try:
         review_service.set_checklist(user, group_id, resource_type, labels[:30])
     except DomainError as exc:
-        flash(exc.detail)
+        flash(translate_error(exc))
         return redirect(url_for("web.checklists_page", group_id=group_id)), 303
-    flash(f"Liste « {TYPE_LABELS.get(resource_type, resource_type)} » enregistrée.")
+    flash(_("List “%(type)s” saved.", type=TYPE_LABELS.get(resource_type, resource_type)))
     return redirect(url_for("web.checklists_page", group_id=group_id) + f"#type-{resource_type}")
