@@ -84,7 +84,9 @@ def unmarked_strings(source):
             stack.pop()
         elif kind == "string":
             inside_call = bool(stack) and stack[-1]
-            visible = LETTER.search(value) and (" " in value.strip() or re.search(r"[^\x00-\x7f]", value))
+            # Several words, or an accented one: a sentence, not a CSS class or a key.
+            words = [w for w in value.strip("'\"").split() if LETTER.search(w)]
+            visible = len(words) > 1 or any(ch.isalpha() and ord(ch) > 127 for ch in value)
             if visible and not inside_call and "{{" not in value:
                 literals.append(f"literal {value}")
         if kind not in ("whitespace",):
