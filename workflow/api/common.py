@@ -34,6 +34,11 @@ def json_body():
         abort(400, description="The JSON is nested too deeply.")
     if not isinstance(data, dict):
         abort(400, description="The body must be a JSON object.")
+    if "\\u" in text:
+        try:  # a lone surrogate escape (\ud800) decodes to a string no database can store
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            abort(400, description="The JSON holds an invalid \\u escape (a lone surrogate).")
     return data
 
 

@@ -2,15 +2,15 @@
 from marshmallow import Schema, fields, validate
 
 from ..models.items import RESOURCE_TYPES
-from .inputs import ChannelRef, StrictSchema, Text
+from .inputs import ChannelRef, Date, StrictSchema, Text
 from .outputs import ItemOut
 
 
 class CalendarQueryIn(StrictSchema):
     """``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (local days, ``to`` exclusive) and optional filters."""
 
-    start = fields.Date(required=True, data_key="from")
-    end = fields.Date(required=True, data_key="to")
+    start = Date(required=True, data_key="from")
+    end = Date(required=True, data_key="to")
     group = fields.Integer(strict=False, validate=validate.Range(min=1, max=2**63 - 1))
     channel = ChannelRef()
     type = fields.String(validate=validate.OneOf(RESOURCE_TYPES))
@@ -47,7 +47,7 @@ class CapacityIn(StrictSchema):
 
 
 class BlackoutIn(StrictSchema):
-    day = fields.Date(required=True)
+    day = Date(required=True)
     reason = Text(load_default="", validate=validate.Length(max=200))
 
 

@@ -1,4 +1,6 @@
 """Input schemas. Every field is typed and bounded; unknown fields raise."""
+from datetime import datetime, timezone
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from ..domain.states import REVIEW_DECISIONS, STATES
@@ -34,10 +36,36 @@ class ChannelRef(fields.Field):
         return value
 
 
+# Dates and times outside these years are refused by the schema: near Python's
+# limits (years 1 and 9999) a time-zone shift or a window of days around them overflows.
+MIN_YEAR, MAX_YEAR = 1900, 9000
+
+
+def _in_years(value):
+    year = value.astimezone(timezone.utc).year if isinstance(value, datetime) and value.tzinfo else value.year
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(f"Must be between the years {MIN_YEAR} and {MAX_YEAR}.")
+    return value
+
+
 class AwareDateTime(fields.AwareDateTime):
     def __init__(self, **kw):
         super().__init__(format="iso", default_timezone=None, **kw)
         self.error_messages["invalid_awareness"] = "Must include a time zone (e.g. 2026-12-01T10:00:00+01:00)."
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return _in_years(value)
+        except OverflowError:
+            raise ValidationError(f"Must be between the years {MIN_YEAR} and {MAX_YEAR}.") from None
+
+
+class Date(fields.Date):
+    """A calendar date between MIN_YEAR and MAX_YEAR."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _in_years(super()._deserialize(value, attr, data, **kwargs))
 
 
 Title = lambda **kw: Text(validate=validate.Length(min=1, max=200), **kw)  # noqa: E731
@@ -76,7 +104,7 @@ class ItemPatchIn(StrictSchema):
     labels = Labels()
     assignees = Assignees()
     # Last day of the licence: past it, `relais expire-licences` withdraws the item.
-    licence_end = fields.Date(allow_none=True)
+    licence_end = Date(allow_none=True)
     version = fields.Integer(strict=True, validate=validate.Range(min=1))
 
 
