@@ -195,13 +195,18 @@ def compile_stale_catalogues(directory=None):
     directory = directory or translations_dir()
     for po_path in glob.glob(os.path.join(directory, "*", "LC_MESSAGES", "messages.po")):
         mo_path = po_path[:-3] + ".mo"
-        if os.path.exists(mo_path) and os.path.getmtime(mo_path) >= os.path.getmtime(po_path):
+        po_mtime = os.path.getmtime(po_path)
+        # The .mo carries the .po's mtime: a .po changed while it was read is compiled again.
+        if os.path.exists(mo_path) and os.path.getmtime(mo_path) == po_mtime:
             continue
         try:
             with open(po_path, "rb") as po:
                 catalog = read_po(po)
-            with open(mo_path, "wb") as mo:
+            partial = f"{mo_path}.{os.getpid()}.tmp"
+            with open(partial, "wb") as mo:
                 write_mo(mo, catalog)
+            os.utime(partial, (po_mtime, po_mtime))
+            os.replace(partial, mo_path)  # readers never see a half-written catalogue
         except OSError as exc:  # a read-only deployment compiles at build time instead
             log.warning("could not compile %s: %s", po_path, exc)
 

@@ -279,4 +279,7 @@ def test_catalogues_are_compiled_when_stale(tmp_path):
                                         'msgid "Hello"\nmsgstr "Bonjour"\n', encoding="utf-8")
     compile_stale_catalogues(str(tmp_path))
     assert (folder / "messages.mo").stat().st_size > 0
-    assert os.path.getmtime(folder / "messages.mo") >= os.path.getmtime(folder / "messages.po")
+    assert os.path.getmtime(folder / "messages.mo") == os.path.getmtime(folder / "messages.po")
+    os.utime(folder / "messages.po", (1, 1))  # the .po changed (even to an older time): compiled again
+    compile_stale_catalogues(str(tmp_path))
+    assert os.path.getmtime(folder / "messages.mo") == 1
