@@ -1,10 +1,10 @@
 """Comments on items."""
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from ..domain import permissions as perm
 from ..domain.errors import Conflict
 from ..extensions import db
-from ..models import Comment, utcnow
+from ..models import Comment, Item, utcnow
 from .common import load_item, unit_of_work
 
 CREATED = "comment.created"
@@ -19,9 +19,15 @@ def add_comment(user, item_id, body):
     with unit_of_work() as uow:
         comment = Comment(item_id=item.id, author_id=user.id, body=body, created_at=utcnow())
         db.session.add(comment)
-        # A counter on the item keeps the board at a fixed number of queries.
-        item.comment_count = (item.comment_count or 0) + 1
+        # A counter on the item keeps the board at a fixed number of queries. It is
+        # incremented in SQL, not through the ORM: a comment is not an edit, so it must
+        # not bump the item's version (20 people commenting at once would get 409s,
+        # and an open edit form would go stale).
+        db.session.execute(update(Item).where(Item.id == item.id)
+                           .values(comment_count=func.coalesce(Item.comment_count, 0) + 1)
+                           .execution_options(synchronize_session=False))
         db.session.flush()
+        db.session.refresh(item, ["comment_count"])
         from ..schemas.outputs import CommentOut, dump_item
 
         uow.record(CREATED, actor_user=user, group_id=item.group_id, item=item,
