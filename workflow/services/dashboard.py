@@ -10,7 +10,7 @@ Percentiles are nearest-rank: the value at rank ceil(p·n) of the sorted duratio
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, text, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased
 
 from ..domain import states as st
@@ -90,8 +90,9 @@ def _percentiles(query):
     ).where(seconds.is_not(None)).subquery()
     wanted = []
     for p in PERCENTILES:
-        wanted.append(ranked.c.rn_all == cast((p * ranked.c.n_all + 99) / 100, Integer))
-        wanted.append(ranked.c.rn_group == cast((p * ranked.c.n_group + 99) / 100, Integer))
+        # ceil(p·n/100) in integer arithmetic ("//": PostgreSQL would otherwise divide as numeric and round)
+        wanted.append(ranked.c.rn_all == (p * ranked.c.n_all + 99) // 100)
+        wanted.append(ranked.c.rn_group == (p * ranked.c.n_group + 99) // 100)
     rows = db.session.execute(select(ranked).where(or_(*wanted)))
     out = {}
     for group_id, value, rn_all, n_all, rn_group, n_group in rows:
