@@ -7,6 +7,7 @@ from flask import jsonify
 from .. import schemas as s
 from .calendar_doc import calendar_paths
 from .reviews_doc import review_paths
+from .dashboard_doc import dashboard_paths
 from . import bp
 
 PROBLEM = {
@@ -114,6 +115,7 @@ def build_spec():
         "/api/v1/channels": {"get": _op("Publication channels", out=ref("Channel"), many=True, errors=(401,))},
         **calendar_paths(ref, _op),
         **review_paths(ref, _op),
+        **dashboard_paths(ref, _op),
     }
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
