@@ -5,6 +5,7 @@ Everything the page's script needs to know about the rules (which moves this
 person may make, which need a comment) is computed here from the domain and
 handed over in a JSON block, so the rules stay written once, on the server."""
 from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..domain import states as st
@@ -72,7 +73,17 @@ def board(group_id):
         "moves": _moves(actor),
         "members": members,
     }
+    # Cards repeat the same words a thousand times: translate them once per page,
+    # not once per card (lazy strings and gettext calls dominated the render).
+    card_text = {
+        "comments": gettext("Comments"),
+        "comm": gettext("comm."),
+        "move": gettext("Move…"),
+        "move_title": gettext("Move “%(title)s”"),
+        "types": {key: str(label) for key, label in TYPE_LABELS.items()},
+    }
     return render_template("board/board.html", board=data, group=data["group"], actor=actor,
+                           card_text=card_text,
                            state_labels=column_labels, type_labels=TYPE_LABELS,
                            resource_types=RESOURCE_TYPES, include_hidden=include_hidden,
                            labels=labels, members=members, page=page,
