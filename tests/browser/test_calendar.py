@@ -103,6 +103,8 @@ def ensure_channel(seed):
 
 def drag_to_day(page, source, day):
     cell = page.locator(f'.fc-daygrid-day[data-date="{day.isoformat()}"]')
+    # Other tests' approved items share the coordinator's side list: bring ours into view.
+    source.scroll_into_view_if_needed()
     box, target = source.bounding_box(), cell.bounding_box()
     page.mouse.move(box["x"] + 20, box["y"] + 10)
     page.mouse.down()
