@@ -41,6 +41,11 @@ class Config:
     # Presence updates of a board are coalesced and sent at most every PRESENCE_DELAY seconds.
     PRESENCE_DELAY = float(_env("PRESENCE_DELAY", 0.25))
     PUBLISHED_BOARD_DAYS = int(_env("PUBLISHED_BOARD_DAYS", 30))
+    # Socket events per connection: SOCKET_RATE_LIMIT per second on average (0 = no limit),
+    # bursts of SOCKET_RATE_BURST; past SOCKET_RATE_DISCONNECT_AFTER refusals in a row, disconnected.
+    SOCKET_RATE_LIMIT = float(_env("SOCKET_RATE_LIMIT", 20))
+    SOCKET_RATE_BURST = int(_env("SOCKET_RATE_BURST", 60))
+    SOCKET_RATE_DISCONNECT_AFTER = int(_env("SOCKET_RATE_DISCONNECT_AFTER", 50))
     # E-mail: sent with smtplib when MAIL_SERVER is set; always kept in the outbox
     # table and as .eml files in MAIL_OUTBOX_DIR (default instance/outbox/).
     MAIL_SERVER = _env("MAIL_SERVER")

@@ -35,7 +35,10 @@ def init_app(app):
 
     app.extensions["relais_presence"] = Presence()
 
-    register(socketio)
+    from .ratelimit import SocketRateLimiter
+
+    app.extensions["relais_socket_limiter"] = SocketRateLimiter.from_config(app.config)
+    register(socketio, app.extensions["relais_socket_limiter"])
 
     def emit_to_group(event):
         if event.get("group_id") is None:

@@ -15,6 +15,7 @@ from ..domain.errors import DomainError
 from ..extensions import db, socketio
 from . import group_room
 from .presence import get_presence
+from .ratelimit import TOO_MANY, SocketRateLimiter
 
 
 def _release_session(fn):
@@ -104,6 +105,28 @@ def _user():
 
 
 class BoardNamespace(Namespace):
+    def __init__(self, namespace, limiter=None):
+        super().__init__(namespace)
+        self.limiter = limiter or SocketRateLimiter(rate=0)
+
+    def trigger_event(self, event, *args):
+        """Every event but connect/disconnect costs one token of the connection's
+        bucket (workflow.realtime.ratelimit): over the limit it gets a 429 ack,
+        and a connection that keeps going is disconnected."""
+        sid = args[0] if args else None
+        if event == "disconnect":
+            self.limiter.forget(sid)
+        elif event != "connect" and sid is not None:
+            verdict = self.limiter.check(sid)
+            if verdict == "disconnect":
+                current = self.socketio.server
+                self.limiter.forget(sid)
+                current.disconnect(sid, namespace=self.namespace)
+                return TOO_MANY
+            if verdict == "refused":
+                return TOO_MANY
+        return super().trigger_event(event, *args)
+
     @_release_session
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -209,9 +232,9 @@ class BoardNamespace(Namespace):
         return {"ok": True, "events": EventOut(many=True).dump(events), "has_more": more}
 
 
-def register(socketio_ext):
+def register(socketio_ext, limiter=None):
     """Attach the handlers to the server ``socketio_ext.init_app`` just built.
     Called once per app: Flask-SocketIO only remembers namespaces registered
     before its first ``init_app``, so registering at import time would leave
     every later app (tests, a second instance) without handlers."""
-    socketio_ext.on_namespace(BoardNamespace("/"))
+    socketio_ext.on_namespace(BoardNamespace("/", limiter))

@@ -34,6 +34,12 @@ def on_queue_watch(data=None):
     from . import group_room
     from .handlers import UNAUTHENTICATED, _user
 
+    from flask import current_app, request
+
+    from .ratelimit import TOO_MANY
+
+    if current_app.extensions["relais_socket_limiter"].check(request.sid) != "ok":
+        return TOO_MANY  # (the board's own events disconnect a flooding socket)
     try:
         user = _user()
         if user is None:
