@@ -275,6 +275,8 @@ function onEvent(evt) {
     cards.remove(evt.item_id);
   } else if (evt.item) {
     learnLabels(evt.item);
+    cards.learn(evt.claimed_by);
+    cards.learn(evt.actor);
     const result = cards.upsert(evt.item);
     if (result?.card) applyFilters(result.card);
     if (result?.card && evt.actor && evt.actor.id !== me.id && result.from !== result.to && result.to) {
@@ -417,6 +419,29 @@ newForm.addEventListener("submit", async (e) => {
 });
 
 window.addEventListener("beforeunload", () => panel.flushDraft());
+
+// ------------------------------------------------------------------ ?item=<id> (links from notifications)
+
+/** Open the panel of the item a link names: on this board, in the hidden columns, or say why not. */
+async function openLinkedItem(itemId) {
+  if (!itemId) return;
+  if (cards.card(itemId)) {
+    cards.card(itemId).scrollIntoView({ block: "nearest", inline: "nearest" });
+    await panel.open(itemId);
+    return;
+  }
+  const item = await panel.open(itemId, { quiet: true });
+  if (item && item.group_id === config.group_id) {
+    panel.notice("panel-others", _("“%(title)s” is not shown on the board (column “%(column)s”): "
+      + "here are its details.", { title: item.title, column: label(item.deleted ? "trash" : item.state) }));
+  } else if (item) {
+    panel.dialog.close();
+    toast(_("This item belongs to another group: open it from that group’s board."));
+  } else {
+    toast(_("The item of this link no longer exists or you may not see it."));
+  }
+}
+openLinkedItem(config.open_item);
 
 // For the browser tests and for debugging from the console.
 window.relaisBoard = { cards, live, panel, config, applyFilters };

@@ -24,11 +24,11 @@ def group_members(group_id):
     from ..models import User
 
     rows = db.session.execute(
-        select(User.username, User.display_name, Membership.role)
+        select(User.id, User.username, User.display_name, Membership.role)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.group_id == group_id, User.active.is_(True))
         .order_by(User.display_name)).all()
-    return [{"username": r.username, "display_name": r.display_name, "role": r.role} for r in rows]
+    return [{"id": r.id, "username": r.username, "display_name": r.display_name, "role": r.role} for r in rows]
 
 
 def item_load_options():

@@ -72,6 +72,8 @@ def board(group_id):
         "editable_states": list(st.EDITABLE_STATES),
         "moves": _moves(actor),
         "members": members,
+        "required_approvals": max(1, data["group"].required_approvals or 1),
+        "open_item": request.args.get("item", type=int),
     }
     # Cards repeat the same words a thousand times: translate them once per page,
     # not once per card (lazy strings and gettext calls dominated the render).
@@ -80,6 +82,10 @@ def board(group_id):
         "comm": gettext("comm."),
         "move": gettext("Move…"),
         "move_title": gettext("Move “%(title)s”"),
+        "claimed": gettext("Claimed by %(name)s"),
+        "claimed_title": gettext("This review is taken by %(name)s"),
+        "names": {m["id"]: m["display_name"] for m in members},
+        "someone": gettext("a lead"),
         "types": {key: str(label) for key, label in TYPE_LABELS.items()},
     }
     return render_template("board/board.html", board=data, group=data["group"], actor=actor,

@@ -12,7 +12,16 @@ export class Cards {
     this.config = config;
     this.template = document.getElementById("card-template");
     this.lists = new Map([...root.querySelectorAll("ol.cards")].map((ol) => [ol.dataset.state, ol]));
+    // Who is who, for "Relu par …": the group's members, plus anyone a live event names.
+    this.names = new Map((config.members || []).map((m) => [m.id, m.display_name]));
   }
+
+  /** Remember ``user``'s name (a live event's actor or claimer). */
+  learn(user) {
+    if (user?.id && user.display_name) this.names.set(user.id, user.display_name);
+  }
+
+  nameOf(userId) { return this.names.get(userId) || _("a lead"); }
 
   card(id) { return document.getElementById(`card-${id}`); }
 
@@ -67,6 +76,7 @@ export class Cards {
     type.className = `type type-${item.resource_type}`;
     type.textContent = this.config.type_labels[item.resource_type] || item.resource_type;
     card.querySelector(".card-title").textContent = item.title;
+    this.fillClaim(card, item);
     const meta = card.querySelector(".card-meta");
     meta.replaceChildren(el("span", { class: "author", text: item.author?.display_name || "" }));
     if (item.scheduled_at) {
@@ -77,6 +87,19 @@ export class Cards {
       (u) => el("span", { class: "avatar", title: u.display_name, text: initials(u.display_name) })));
     card.querySelector(".comments .n").textContent = item.comment_count ?? 0;
     card.querySelector(".card-move").setAttribute("aria-label", _("Move “%(title)s”", { title: item.title }));
+  }
+
+  /** The "Relu par …" badge: who took the review of this card, if anyone. */
+  fillClaim(card, item) {
+    const badge = card.querySelector(".claimed");
+    if (!badge) return;
+    const claimed = Boolean(item.claimed_by_id) && item.state === "in_review" && !item.deleted;
+    card.dataset.claimedBy = claimed ? item.claimed_by_id : "";
+    badge.hidden = !claimed;
+    if (!claimed) { badge.textContent = ""; badge.removeAttribute("title"); return; }
+    const name = this.nameOf(item.claimed_by_id);
+    badge.textContent = _("Claimed by %(name)s", { name });
+    badge.title = _("This review is taken by %(name)s", { name });
   }
 
   /** Insert ``card`` in ``list`` before the first card ranked after it (no DOM change if already there). */

@@ -11,7 +11,8 @@ export function fromFeed(e) {
 }
 
 const BOARD_EVENTS = ["item.created", "item.updated", "item.moved", "item.transitioned", "item.scheduled",
-  "item.published", "item.deleted", "item.restored", "comment.created", "review.created"];
+  "item.published", "item.deleted", "item.restored", "comment.created", "review.created",
+  "item.claimed", "item.unclaimed", "checklist.updated"];
 
 export class Live {
   /** @param {object} opts {groupId, lastEventId, me, onEvent(evt), onPresence(p), onStatus(status)} */

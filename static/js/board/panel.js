@@ -1,9 +1,9 @@
 /** The detail panel of a card: edit its fields (with a draft kept on this device and a
  * side-by-side merge when someone saved first), the rendered description, comments,
  * review decisions for leads, and the history. */
-import { ApiError, get, patch, post } from "../http.js";
+import { ApiError, get, patch, post, request } from "../http.js";
 import { announce, el, localDate, problemMessage, toast } from "../dom.js";
-import { _ } from "../i18n.js";
+import { _, ngettext } from "../i18n.js";
 
 const FIELDS = ["title", "resource_type", "summary", "body", "resource_url", "audience", "labels", "assignees"];
 const FIELD_LABELS = {
@@ -17,6 +17,9 @@ const ACTIONS = {
   archive: _("archived the item"), unarchive: _("restored the item from the archive"),
 };
 const DECISIONS = { approve: _("Approved"), request_changes: _("Changes requested"), reject: _("Rejected") };
+// A diff line: added (+), removed (−) or kept; the sign is shown too, not only the colour.
+const DIFF_CLASS = { "+": "diff-add", "-": "diff-del", " ": "diff-same" };
+const DIFF_SIGN = { "+": "+ ", "-": "− ", " ": "  " };
 const draftKey = (id) => `relais:draft:${id}`;
 
 /** The editable fields of an item, as the form holds them (strings and sorted lists). */
@@ -61,6 +64,8 @@ export class Panel {
     });
     this.$("body-preview-box").addEventListener("toggle", () => this.preview());
     this.$("comment-add-form").addEventListener("submit", (e) => { e.preventDefault(); this.addComment(); });
+    this.$("claim-take").addEventListener("click", () => this.claim(true));
+    this.$("claim-release").addEventListener("click", () => this.claim(false));
     this.$("review-section").addEventListener("click", (e) => {
       const button = e.target.closest("[data-decision]");
       if (button) this.review(button.dataset.decision);
@@ -69,11 +74,16 @@ export class Panel {
 
   get openId() { return this.dialog.open && this.item ? this.item.id : null; }
 
-  async open(itemId) {
+  /** Open the panel of ``itemId``. Resolves to the item, or null when it cannot be loaded
+   * (``quiet``: no message, the caller explains). */
+  async open(itemId, { quiet = false } = {}) {
     this.item = null;
     this.conflict = null;
+    this.rounds = null;
     this.$("panel-title").textContent = this.cards.card(itemId)?.querySelector(".card-title")?.textContent || _("Item");
-    for (const id of ["conflict", "edit-error", "panel-changed", "draft-note"]) this.$(id).hidden = true;
+    for (const id of ["conflict", "edit-error", "panel-changed", "panel-others", "draft-note", "panel-claim",
+      "rounds-section", "review-approvals"]) this.$(id).hidden = true;
+    this.$("rounds-list").replaceChildren();
     this.$("comments-list").replaceChildren(el("li", { class: "muted", text: _("Loading…") }));
     this.$("history-list").replaceChildren();
     // Nothing can be typed before the item is loaded: the load would overwrite it.
@@ -87,11 +97,12 @@ export class Panel {
       this.restoreDraft();
       this.$("panel-body").removeAttribute("aria-busy");
     } catch (err) {
-      toast(problemMessage(err, "Ouverture"));
+      if (!quiet) toast(problemMessage(err, _("Opening")));
       this.dialog.close();
-      return;
+      return null;
     }
     this.loadExtras(itemId);
+    return this.item;
   }
 
   closed() {
@@ -119,6 +130,94 @@ export class Panel {
     const own = item.author?.username === this.config.user.username;
     this.$("review-approve").disabled = own;
     this.$("review-own").hidden = !own;
+    this.showClaim(item);
+    this.showApprovals();
+  }
+
+  // ---- claims: a lead takes the review, so two leads don't review the same item
+
+  showClaim(item) {
+    const inReview = item.state === "in_review" && !item.deleted;
+    const box = this.$("panel-claim");
+    box.hidden = !inReview;
+    if (!inReview) return;
+    const me = this.config.user.id;
+    const by = item.claimed_by_id;
+    const own = item.author?.username === this.config.user.username;
+    this.$("claim-status").textContent = !by ? _("Nobody has taken this review yet.")
+      : by === me ? _("You are reviewing this item.")
+        : _("Claimed by %(name)s", { name: this.cards.nameOf(by) });
+    this.$("claim-take").hidden = !(this.config.is_lead && !by && !own);
+    this.$("claim-release").hidden = !(this.config.is_lead && by === me);
+  }
+
+  async claim(take) {
+    if (!this.item) return;
+    const id = this.item.id;
+    const button = this.$(take ? "claim-take" : "claim-release");
+    button.disabled = true;
+    try {
+      const item = take ? await post(`/api/v1/items/${id}/claim`, {}) : await request("DELETE", `/api/v1/items/${id}/claim`);
+      this.cards.upsert(item);
+      if (this.openId === id) { this.item = { ...this.item, claimed_by_id: item.claimed_by_id }; this.showClaim(this.item); }
+      announce(take ? _("You are reviewing this item.") : _("Review given back to the queue."));
+    } catch (err) {
+      toast(problemMessage(err, _("Review")));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  /** "1 approbation sur 2" while a group that needs two approvals waits for the second. */
+  showApprovals() {
+    const box = this.$("review-approvals");
+    const required = this.config.required_approvals || 1;
+    const current = (this.rounds || []).find((r) => r.open);
+    if (!this.item || this.item.state !== "in_review" || required < 2 || !current) { box.hidden = true; return; }
+    const approvals = current.decisions.filter((d) => d.decision === "approve");
+    const n = approvals.length;
+    box.textContent = ngettext("%(num)s approval out of %(total)s", "%(num)s approvals out of %(total)s", n,
+      { total: required })
+      + (n ? " — " + approvals.map((d) => d.reviewer?.display_name || "?").join(", ") : "");
+    box.hidden = false;
+    // The same lead may not give both approvals (the server refuses it too).
+    if (approvals.some((d) => d.reviewer?.id === this.config.user.id)) this.$("review-approve").disabled = true;
+  }
+
+  // ---- review rounds: who submitted, what changed, who decided what
+
+  renderRounds(rounds) {
+    this.rounds = rounds;
+    const section = this.$("rounds-section");
+    section.hidden = !rounds.length;
+    const nodes = [...rounds].reverse().map((r) => el("li", { class: r.open ? "round open" : "round", dataset: { round: r.round } },
+      el("h4", { text: _("Round %(num)s", { num: r.round }) + (r.open ? " · " + _("in progress") : "") }),
+      el("p", { class: "round-submit muted", text: r.submitted_by
+        ? _("Submitted by %(name)s on %(when)s", { name: r.submitted_by.display_name, when: localDate(r.submitted_at) })
+        : _("Submitted for review") }),
+      this.changesNode(r),
+      el("ul", { class: "round-decisions" }, ...(r.decisions.length ? r.decisions.map((d) => el("li",
+        { class: `decision decision-${d.decision}` },
+        el("p", {}, el("strong", { text: d.reviewer?.display_name || "?" }), " · ",
+          el("span", { class: "decision-name", text: DECISIONS[d.decision] || d.decision }), " · ",
+          el("time", { class: "muted", datetime: d.created_at, text: localDate(d.created_at) })),
+        d.comment ? el("blockquote", { text: d.comment }) : null))
+        : [el("li", { class: "muted", text: r.open ? _("Waiting for a decision.") : _("No decision.") })]))));
+    this.$("rounds-list").replaceChildren(...nodes);
+    this.showApprovals();
+  }
+
+  changesNode(r) {
+    if (!r.changes?.length) {
+      return el("p", { class: "round-changes muted", text: r.round === 1 ? _("First submission.")
+        : _("No change to the content since the previous decision.") });
+    }
+    return el("details", { class: "round-changes", open: r.open },
+      el("summary", { text: _("What changed: %(fields)s", { fields: r.changes.map((c) => FIELD_LABELS[c.field] || c.label || c.field).join(", ") }) }),
+      ...r.changes.map((c) => el("div", { class: "diff" },
+        el("p", { class: "diff-field", text: FIELD_LABELS[c.field] || c.label || c.field }),
+        el("pre", { class: "diff-lines" }, ...(c.lines || []).map((line) => el("span", {
+          class: DIFF_CLASS[line.op] || "diff-same", text: `${DIFF_SIGN[line.op] || "  "}${line.text}` }))))));
   }
 
   readForm() {
@@ -304,9 +403,9 @@ export class Panel {
   // ---- rendered body, comments, reviews, history
 
   async loadExtras(itemId) {
-    const [rendered, comments, history] = await Promise.allSettled([
+    const [rendered, comments, history, rounds] = await Promise.allSettled([
       get(`/items/${itemId}/rendered`), get(`/api/v1/items/${itemId}/comments`),
-      get(`/api/v1/items/${itemId}/history`)]);
+      get(`/api/v1/items/${itemId}/history`), get(`/api/v1/items/${itemId}/rounds`)]);
     if (this.openId !== itemId) return;
     if (rendered.status === "fulfilled") {
       // Sanitised on the server (workflow.markdown: markdown-it + nh3), never raw user text.
@@ -315,6 +414,7 @@ export class Panel {
     }
     if (comments.status === "fulfilled") this.renderComments(comments.value);
     if (history.status === "fulfilled") this.renderHistory(history.value);
+    if (rounds.status === "fulfilled") this.renderRounds(rounds.value);
   }
 
   async preview() {
@@ -331,7 +431,15 @@ export class Panel {
     return el("li", { class: "comment", dataset: { id: c.id } },
       el("p", { class: "comment-meta" }, el("strong", { text: c.author?.display_name || "?" }),
         " · ", el("time", { datetime: c.created_at, text: localDate(c.created_at) })),
-      el("p", { class: "comment-body", text: c.body }));
+      this.commentBody(c));
+  }
+
+  /** The comment's Markdown, rendered and sanitised by the server (nh3); plain text if absent. */
+  commentBody(c) {
+    const body = el("div", { class: "comment-body markdown" });
+    if (typeof c.body_html === "string") body.innerHTML = c.body_html;  // sanitised server-side
+    else body.textContent = c.body || "";
+    return body;
   }
 
   renderComments(list) {
@@ -406,6 +514,8 @@ export class Panel {
       case "item.restored": return _("restored the item");
       case "comment.created": return _("commented");
       case "review.created": return ACTIONS[p.action] || _("gave a decision");
+      case "item.claimed": return _("took the review");
+      case "item.unclaimed": return _("gave the review back to the queue");
       default: return e.type;
     }
   }
@@ -426,6 +536,10 @@ export class Panel {
   onEvent(evt) {
     if (!this.item || evt.item_id !== this.item.id || !evt.item) return;
     if (evt.type === "comment.created" && evt.comment) this.appendComment(evt.comment);
+    if ("claimed_by_id" in evt.item && evt.item.version >= this.item.version) {
+      this.item = { ...this.item, claimed_by_id: evt.item.claimed_by_id };
+      this.showClaim(this.item);
+    }
     const mine = evt.actor?.id === this.config.user.id;
     if (evt.item.version > this.item.version) {
       if (this.dirty() || this.conflict) {
