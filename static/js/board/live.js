@@ -23,15 +23,32 @@ export class Live {
     this.syncing = true;   // live events wait in ``buffer`` while a resync is catching up
     this.buffer = [];
     this.socket = io({ transports: ["websocket", "polling"], withCredentials: true });
-    this.socket.on("connect", () => this.joined());
-    this.socket.on("disconnect", () => { this.syncing = true; this.onStatus("offline"); });
-    this.socket.on("connect_error", () => this.onStatus("offline"));
+    this.socket.on("connect", () => { this.showLost(false); this.joined(); });
+    this.socket.on("disconnect", (reason) => {
+      this.syncing = true;
+      this.onStatus("offline");
+      // The server closed it (no automatic retry): say so at once; otherwise wait for a failed retry.
+      if (reason === "io server disconnect") this.showLost(true);
+    });
+    this.socket.on("connect_error", () => { this.onStatus("offline"); this.showLost(true); });
     this.socket.io.on("reconnect_attempt", () => this.onStatus("connecting"));
     for (const type of BOARD_EVENTS) this.socket.on(type, (evt) => this.receive(evt));
     // The browser knows about a lost network long before a ping times out.
-    window.addEventListener("offline", () => { this.socket.disconnect(); this.onStatus("offline"); });
+    window.addEventListener("offline", () => { this.socket.disconnect(); this.onStatus("offline"); this.showLost(true); });
     window.addEventListener("online", () => { if (!this.socket.connected) this.socket.connect(); });
     this.socket.on("presence.updated", (p) => { if (p.group_id === this.groupId) this.onPresence(p); });
+  }
+
+  /** Show (or hide) the banner saying the live link is down: the board still works, others'
+   * changes arrive on reconnection (the resync catches up). */
+  showLost(lost) {
+    if (!lost && !this.lostBanner) return;
+    if (!this.lostBanner) {
+      this.lostBanner = el("div", { id: "live-lost", class: "live-lost", role: "status" },
+        _("Real-time connection lost — other people's changes will show when the connection is back"));
+      (document.getElementById("main") || document.body).prepend(this.lostBanner);
+    }
+    this.lostBanner.hidden = !lost;
   }
 
   /** A live event: applied now, or after the running resync (else a newer live event
