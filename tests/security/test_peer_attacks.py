@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories as f
-from tests.conftest import make_app
+from tests.conftest import _reset_postgres, make_app, use_postgres
 from workflow.extensions import db, socketio
 from workflow.models import ApiToken, Comment, Event, Item, Webhook
 from workflow.models.base import utcnow
@@ -242,10 +242,14 @@ def limited_app(tmp_path):
     app = make_app(tmp_path, WTF_CSRF_ENABLED=False, LOGIN_RATE_LIMIT="4 per minute",
                    LOGIN_USER_RATE_LIMIT="100 per minute", LOGIN_LOCKOUT_THRESHOLD=1000)
     with app.app_context():
-        db.create_all()
+        if use_postgres():
+            _reset_postgres()
+        else:
+            db.create_all()
         yield app
         db.session.remove()
-        db.engine.dispose()
+        if not use_postgres():
+            db.engine.dispose()
 
 
 @pytest.mark.parametrize("header", ["X-Forwarded-For", "X-Real-IP", "Forwarded", "True-Client-IP", "CF-Connecting-IP"])
@@ -270,13 +274,17 @@ def test_username_case_or_spaces_do_not_escape_the_account_limit(tmp_path):
     app = make_app(tmp_path, WTF_CSRF_ENABLED=False, LOGIN_RATE_LIMIT="100 per minute",
                    LOGIN_USER_RATE_LIMIT="3 per minute", LOGIN_LOCKOUT_THRESHOLD=1000)
     with app.app_context():
-        db.create_all()
+        if use_postgres():
+            _reset_postgres()
+        else:
+            db.create_all()
         client = app.test_client()
         names = ["alice", "ALICE", " alice", "Alice "]
         codes = [client.post("/api/v1/tokens", json={"username": name, "password": "x" * 8},
                              environ_base={"REMOTE_ADDR": f"10.0.3.{i}"}).status_code for i, name in enumerate(names)]
         db.session.remove()
-        db.engine.dispose()
+        if not use_postgres():
+            db.engine.dispose()
     assert codes[-1] == 429, codes
 
 

@@ -2,7 +2,7 @@
 then disconnected if it keeps going. Time is moved by hand (no sleeping)."""
 import pytest
 
-from tests.conftest import make_app
+from tests.conftest import _reset_postgres, make_app, use_postgres
 from workflow.extensions import db, socketio
 from workflow.realtime import ratelimit
 from workflow.realtime.ratelimit import SocketRateLimiter
@@ -33,7 +33,10 @@ def limited(tmp_path, clock):
     app = make_app(tmp_path, SOCKET_RATE_LIMIT=RATE, SOCKET_RATE_BURST=BURST,
                    SOCKET_RATE_DISCONNECT_AFTER=DISCONNECT_AFTER)
     with app.app_context():
-        db.create_all()
+        if use_postgres():
+            _reset_postgres()
+        else:
+            db.create_all()
         group = f.GroupFactory(name="Vidéo")
         user = f.UserFactory(username="alice")
         f.MembershipFactory(user=user, group=group, role="agent")
@@ -42,7 +45,8 @@ def limited(tmp_path, clock):
         app.config["_group_id"] = group.id
         yield app, token
         db.session.remove()
-        db.engine.dispose()
+        if not use_postgres():
+            db.engine.dispose()
 
 
 def _connect(app, token):
