@@ -22,31 +22,32 @@ def a11y_world(live_server, board_group_module):
 
 @pytest.fixture(scope="module")
 def board_group_module(live_server):
-    """A group with cards in several columns, an admin, and a scheduled item."""
+    """A group of its own people (so no other test's bell or queue changes) with cards in
+    several columns, one scheduled on a channel of its own, and an admin."""
     from datetime import timedelta
 
     from workflow.extensions import db
-    from workflow.models import Channel, User, utcnow
+    from workflow.models import User, utcnow
     from workflow.services import items as item_service
 
     app, _ = live_server
     with app.app_context():
         if db.session.query(User).filter_by(username="root").one_or_none() is None:
             f.UserFactory(username="root", display_name="Admin Réseau", is_admin=True)
+        agent = f.UserFactory(username="a11y-agent", display_name="Inès Agent")
+        lead = f.UserFactory(username="a11y-lead", display_name="Paul Responsable")
+        coordinator = f.UserFactory(username="a11y-coord", display_name="Lou Coordination", is_coordinator=True)
         group = f.GroupFactory(name="Groupe accessibilité")
-        for username, role in (("alice", "agent"), ("chloe", "lead")):
-            f.MembershipFactory(user=db.session.query(User).filter_by(username=username).one(), group=group, role=role)
-        channel = db.session.query(Channel).first() or f.ChannelFactory(slug="bel", name="Bibliothèque en ligne")
-        alice = db.session.query(User).filter_by(username="alice").one()
-        chloe = db.session.query(User).filter_by(username="chloe").one()
-        david = db.session.query(User).filter_by(username="david").one()
-        ids = [item_service.create_item(alice, group.id, {"title": f"Ressource accessible {n}",
+        f.MembershipFactory(user=agent, group=group, role="agent")
+        f.MembershipFactory(user=lead, group=group, role="lead")
+        channel = f.ChannelFactory(slug="a11y-canal", name="Canal accessibilité", daily_capacity=50)
+        ids = [item_service.create_item(agent, group.id, {"title": f"Ressource accessible {n}",
                                                           "resource_type": "video"}).id for n in range(4)]
         for item_id in ids[1:]:
-            item_service.transition_item(alice, item_id, "in_review")
+            item_service.transition_item(agent, item_id, "in_review")
         for item_id in ids[2:]:
-            item_service.transition_item(chloe, item_id, "approved")
-        item_service.schedule_item(david, ids[3], utcnow() + timedelta(days=2), channel.slug)
+            item_service.transition_item(lead, item_id, "approved")
+        item_service.schedule_item(coordinator, ids[3], utcnow() + timedelta(days=2), channel.slug)
         group_id = group.id
         db.session.remove()
     return group_id
@@ -86,17 +87,17 @@ def _violations(page):
 
 PAGES = [
     ("login", None, "/login", None),
-    ("board", "alice", "/groups/{group}/board", "#connection[data-status=online]"),
-    ("reviews", "chloe", "/reviews", None),
-    ("calendar", "david", "/calendar", ".fc"),
-    ("dashboard", "david", "/dashboard", "#chart-states"),
+    ("board", "a11y-agent", "/groups/{group}/board", "#connection[data-status=online]"),
+    ("reviews", "a11y-lead", "/reviews", None),
+    ("calendar", "a11y-coord", "/calendar", ".fc"),
+    ("dashboard", "a11y-coord", "/dashboard", "#chart-states"),
     ("admin-home", "root", "/admin", None),
     ("admin-users", "root", "/admin/users", None),
     ("admin-groups", "root", "/admin/groups", None),
     ("admin-group", "root", "/admin/groups/{group}", None),
     ("admin-libraries", "root", "/admin/libraries", None),
     ("admin-channels", "root", "/admin/channels", None),
-    ("help", "alice", "/help/agent", None),
+    ("help", "a11y-agent", "/help/agent", None),
 ]
 
 
@@ -120,7 +121,7 @@ def test_no_serious_or_critical_axe_violation(browser, live_server, a11y_world, 
 
 def test_focus_is_visible_on_links_and_buttons(browser, live_server, a11y_world):
     _, base = live_server
-    context, page = _page(browser, base, "david", "light")
+    context, page = _page(browser, base, "a11y-coord", "light")
     try:
         page.goto("/dashboard")
         page.keyboard.press("Tab")  # the skip link
