@@ -140,18 +140,35 @@ def test_admin_pages_are_refused_to_a_lead(app, world, path):
     assert response.status_code in (403, 404), (path, response.status_code)
 
 
-def test_admin_form_post_is_refused_to_a_coordinator(app, world):
+@pytest.mark.parametrize("role", ["lead", "coordinator"])
+@pytest.mark.parametrize("path,form", [
+    ("/admin/users/{agent}/active", {"active": "0"}),
+    ("/admin/users/{agent}/roles", {"admin": "on", "coordinator": "on"}),
+    ("/admin/users/{agent}/password", {}),
+    ("/admin/users", {"username": "intrus", "admin": "on"}),
+    ("/admin/groups/{group}/members", {"username": "bruno", "role": "lead"}),
+    ("/admin/webhooks", {"channel": "bibliotheque-en-ligne", "url": "http://127.0.0.1/", "allow_private": "on"}),
+])
+def test_admin_form_posts_are_refused_to_a_lead_and_a_coordinator(app, world, role, path, form):
+    from workflow.models import Membership, User
+
+    user = {"lead": world.lead, "coordinator": world.coordinator}[role]
+    agent_id, group_id = world.agent.id, world.group.id
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = world.coordinator.get_id()
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
-    page = client.get("/account/password").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    before = (db.session.get(type(world.agent), world.agent.id).active,)
-    response = client.post(f"/admin/users/{world.agent.id}/deactivate", data={"csrf_token": token})
-    assert response.status_code in (403, 404, 405)
+    before = (db.session.scalar(select(func.count(User.id))), db.session.scalar(select(func.count(Membership.user_id))),
+              db.session.scalar(select(func.count(Webhook.id))), db.session.scalar(select(func.count(Event.id))))
+    response = client.post(path.format(agent=agent_id, group=group_id),
+                           data={**form, "csrf_token": _csrf_of(client)})
+    assert response.status_code == 403, (path, response.status_code)
     db.session.expire_all()
-    assert (db.session.get(type(world.agent), world.agent.id).active,) == before
+    after = (db.session.scalar(select(func.count(User.id))), db.session.scalar(select(func.count(Membership.user_id))),
+             db.session.scalar(select(func.count(Webhook.id))), db.session.scalar(select(func.count(Event.id))))
+    assert after == before
+    alice = db.session.get(User, agent_id)
+    assert alice.active and not alice.is_admin and not alice.is_coordinator
 
 
 # ---------------------------------------------------------------- dead sessions and tokens
