@@ -89,8 +89,7 @@ def board_version(user, group_id):
     """What a board's freshness depends on — the group, the caller's view of it and
     the group's last event — for an ETag answered before any card is read."""
     group, actor = get_group(user, group_id)
-    last_event_id = db.session.scalar(select(func.max(Event.id)).where(Event.group_id == group.id)) or 0
-    return group, actor, last_event_id
+    return group, actor, last_event_id(group.id)
 
 
 def board_cutoff(now, published_days):
@@ -105,7 +104,7 @@ def board(user, group_id, *, include_hidden=False, now=None, published_days=30, 
     archived and trashed cards only with ``include_hidden``. A fixed number of
     queries whatever the number of cards; ``version`` is ``board_version``'s
     result when the caller already has it."""
-    group, actor, last_event_id = version or board_version(user, group_id)
+    group, actor, last_id = version or board_version(user, group_id)
     now = now or utcnow()
     items = Item.__table__
     author, channel = User.__table__.alias("author"), Channel.__table__.alias("channel")
@@ -158,7 +157,7 @@ def board(user, group_id, *, include_hidden=False, now=None, published_days=30, 
     if include_hidden:
         out.append({"state": "trash", "count": len(trash), "wip_limit": None, "over_limit": False,
                     "items": trash})
-    return {"group": group, "actor": actor, "columns": out, "last_event_id": last_event_id}
+    return {"group": group, "actor": actor, "columns": out, "last_event_id": last_id}
 
 
 def item_detail(user, item_id):
