@@ -5,7 +5,7 @@
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { announce, el, hideToast, localDate, problemMessage, toast } from "./dom.js";
 import { get, post } from "./http.js";
-import { _, locale } from "./i18n.js";
+import { _, locale, ngettext } from "./i18n.js";
 
 const page = JSON.parse(document.getElementById("calendar-data").textContent);
 const FullCalendar = window.FullCalendar;
@@ -195,6 +195,20 @@ document.getElementById("schedule-submit").addEventListener("click", async () =>
 
 // ------------------------------------------------------------------ the calendar
 
+// FullCalendar's French locale names its buttons but not their hints (title, read out by
+// screen readers): without these they would be in English ("Previous month").
+const PREVIOUS = { month: _("Previous month"), week: _("Previous week"), day: _("Previous day") };
+const NEXT = { month: _("Next month"), week: _("Next week"), day: _("Next day") };
+const CURRENT = { month: _("This month"), week: _("This week"), day: _("Today") };
+
+/** The toolbar's arrows are icons (<span role="img">) inside buttons that carry the name:
+ * hide the icons from assistive technologies so the button's hint is what is read. */
+function hideToolbarIcons() {
+  for (const icon of calendarEl.querySelectorAll(".fc-toolbar .fc-icon[role=img]")) {
+    icon.setAttribute("aria-hidden", "true");
+  }
+}
+
 const calendarEl = document.getElementById("calendar");
 const calendar = new FullCalendar.Calendar(calendarEl, {
   locale,
@@ -202,6 +216,18 @@ const calendar = new FullCalendar.Calendar(calendarEl, {
   initialView: "dayGridMonth",
   headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
   buttonText: { listMonth: _("list") },
+  buttonHints: {
+    prev: (_text, unit) => PREVIOUS[unit] || PREVIOUS.month,
+    next: (_text, unit) => NEXT[unit] || NEXT.month,
+    today: (_text, unit) => CURRENT[unit] || CURRENT.day,
+  },
+  viewHint: (text) => _("%(view)s view", { view: text }),
+  moreLinkHint: (n) => ngettext("Show %(num)s more publication", "Show %(num)s more publications", n),
+  closeHint: _("Close"),
+  datesSet: hideToolbarIcons,
+  // A day cell is named by its day number (aria-labelledby) while it also shows that day's
+  // publications: its name would not match what is seen. Let it be named by its content.
+  dayCellDidMount: (info) => info.el.removeAttribute("aria-labelledby"),
   height: "auto",
   nowIndicator: true,
   scrollTime: "08:00:00",
@@ -236,6 +262,7 @@ const calendar = new FullCalendar.Calendar(calendarEl, {
   },
 });
 calendar.render();
+hideToolbarIcons();
 
 if (list) {
   new FullCalendar.Draggable(list, {

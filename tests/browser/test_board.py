@@ -113,6 +113,9 @@ def test_a_board_that_lost_its_socket_catches_up_on_reconnection(open_board, boa
 
     drag(alice, card(alice, "Ressource 1"), column(alice, "in_review").locator("ol.cards"))
     expect(column(alice, "in_review").locator(".card")).to_have_count(1)
+    # The drop shows at once but saves in the background: let it be saved (and announced)
+    # first, or its announcement can overwrite the keyboard move's on a busy server.
+    expect(alice.locator("#live")).to_contain_text("« Ressource 1 » déplacé")
     card(alice, "Ressource 4").locator(".card-title").focus()
     alice.keyboard.press("Alt+ArrowUp")
     expect(alice.locator("#live")).to_contain_text("position 2")

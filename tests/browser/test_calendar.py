@@ -101,6 +101,16 @@ def ensure_channel(seed):
     seed(run)
 
 
+def show_only(page, group_id, channel="bibliotheque-en-ligne"):
+    """Filter the calendar on the test's own group and channel: the coordinator's side list
+    also holds every other browser test's approved items (oldest first, up to a limit), and
+    a drop without a channel goes to the filtered one rather than the first of all channels."""
+    page.select_option("#filter-group", str(group_id))
+    page.select_option("#filter-channel", channel)
+    # Wait for the filtered list (the group's one approved item), not the old one about to be replaced.
+    expect(page.locator(".unscheduled-item")).to_have_count(1)
+
+
 def drag_to_day(page, source, day):
     cell = page.locator(f'.fc-daygrid-day[data-date="{day.isoformat()}"]')
     # Other tests' approved items share the coordinator's side list: bring ours into view.
@@ -121,6 +131,7 @@ def test_dragging_an_approved_item_onto_a_day_schedules_it_live_on_anothers_boar
     board = open_board("alice", board_group)
     calendar = open_calendar("david")
     calendar.click(".fc-next-button")
+    show_only(calendar, board_group)
     source = calendar.locator(f'.unscheduled-item[data-item-id="{item_id}"]')
     expect(source).to_be_visible()
     drag_to_day(calendar, source, day)
@@ -141,6 +152,7 @@ def test_a_drop_onto_a_full_day_is_refused_with_the_rules_message(open_calendar,
     item_id = add_approved(seed, board_group, "Heure du conte numérique")
     calendar = open_calendar("david")
     calendar.click(".fc-next-button")
+    show_only(calendar, board_group)
     source = calendar.locator(f'.unscheduled-item[data-item-id="{item_id}"]')
     expect(source).to_be_visible()
     drag_to_day(calendar, source, day)
