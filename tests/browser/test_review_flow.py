@@ -1,6 +1,7 @@
 """The review flow in a real browser: an agent submits, the lead sees it in the
 queue and on the bell without reloading, requests changes with a comment, and
 the agent sees the comment and the card back in `proposed`."""
+import itertools
 import re
 
 import pytest
@@ -30,16 +31,30 @@ def wait_for_live_queue(page):
     expect(queue).to_have_attribute("data-refreshed", re.compile(r"^[1-9]\d*$"), timeout=10_000)
 
 
-def mark_all_read(seed, username):
-    """Other browser tests leave notifications to the shared people: start from a read bell."""
-    def run():
-        from workflow.extensions import db
-        from workflow.models import User
-        from workflow.services import notifications
+_teams = itertools.count(1)
 
-        notifications.mark_all_read(db.session.query(User).filter_by(username=username).one())
 
-    seed(run)
+@pytest.fixture
+def team(live_server):
+    """A group of its own with fresh people — an agent and two leads — so that no other
+    browser test's notifications reach their bells and their review queue holds only this
+    test's items (the shared leads' queues grow with every test and refresh slowly).
+    Returns {"group": id, "agent": username, "lead": username, "other_lead": username}."""
+    from workflow.extensions import db
+
+    app, _ = live_server
+    n = next(_teams)
+    with app.app_context():
+        group = f.GroupFactory(name=f"Groupe relecture {n}")
+        names = {"agent": (f"relecture{n}-agent", "Alice Relecture", "agent"),
+                 "lead": (f"relecture{n}-lead", "Chloé Relecture", "lead"),
+                 "other_lead": (f"relecture{n}-lead2", "Louis Relecture", "lead")}
+        for username, display_name, role in names.values():
+            f.MembershipFactory(user=f.UserFactory(username=username, display_name=display_name), group=group,
+                                role=role)
+        team = {"group": group.id, **{key: username for key, (username, _, _) in names.items()}}
+        db.session.remove()
+    return team
 
 
 @pytest.fixture
@@ -68,14 +83,12 @@ def open_page(browser, live_server):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-def test_agent_submits_lead_requests_changes_agent_sees_comment_and_card_back(open_page, board_group, make_items,
-                                                                             seed):
-    [item_id] = make_items(board_group, [("alice", "Cycle Kurosawa en VOD", "proposed")])
-    mark_all_read(seed, "alice")
-    alice = open_page("alice", f"/groups/{board_group}/board")
+def test_agent_submits_lead_requests_changes_agent_sees_comment_and_card_back(open_page, team, make_items):
+    [item_id] = make_items(team["group"], [(team["agent"], "Cycle Kurosawa en VOD", "proposed")])
+    alice = open_page(team["agent"], f"/groups/{team['group']}/board")
     expect(alice.locator("#connection")).to_have_attribute("data-status", "online", timeout=10_000)
     expect(alice.locator("#bell")).to_have_attribute("data-unread", "0")
-    chloe = open_page("chloe", "/reviews")
+    chloe = open_page(team["lead"], "/reviews")
     wait_for_live_queue(chloe)
     expect(chloe.locator(f"#review-{item_id}")).to_have_count(0)
     unread_before = int(chloe.locator("#bell").get_attribute("data-unread") or 0)
@@ -114,7 +127,7 @@ def test_agent_submits_lead_requests_changes_agent_sees_comment_and_card_back(op
     expect(alice.locator("#bell-count")).to_be_hidden(timeout=3000)
 
 
-def test_queue_shows_the_diff_the_checklist_and_why_a_lead_may_not_decide(open_page, board_group, seed):
+def test_queue_shows_the_diff_the_checklist_and_why_a_lead_may_not_decide(open_page, team, seed):
     from datetime import timedelta
 
     from workflow.extensions import db
@@ -124,28 +137,29 @@ def test_queue_shows_the_diff_the_checklist_and_why_a_lead_may_not_decide(open_p
     def build():
         users = {u.username: u for u in db.session.query(User).all()}
         for position, label in enumerate(["Sous-titres disponibles", "Droits de diffusion vérifiés"]):
-            db.session.add(ChecklistEntry(group_id=board_group, resource_type="video", label=label,
+            db.session.add(ChecklistEntry(group_id=team["group"], resource_type="video", label=label,
                                           position=position))
         db.session.commit()
-        item = item_service.create_item(users["alice"], board_group, {
+        item = item_service.create_item(users[team["agent"]], team["group"], {
             "title": "Cinéma muet restauré", "resource_type": "video",
             "summary": "Trois films de Murnau.", "body": "Ligne inchangée\nDurée : ?"})
-        item_service.transition_item(users["alice"], item.id, "in_review")
-        item_service.review_item(users["louis"], item.id, "request_changes", "Indiquez la **durée**.")
+        item_service.transition_item(users[team["agent"]], item.id, "in_review")
+        item_service.review_item(users[team["other_lead"]], item.id, "request_changes",
+                                 "Indiquez la **durée**.")
         item = db.session.get(Item, item.id)
-        item_service.update_item(users["alice"], item.id, {"title": "Cinéma muet restauré (Murnau)",
-                                                           "body": "Ligne inchangée\nDurée : 3 × 90 min"},
+        item_service.update_item(users[team["agent"]], item.id, {"title": "Cinéma muet restauré (Murnau)",
+                                                                 "body": "Ligne inchangée\nDurée : 3 × 90 min"},
                                  item.version)
-        item_service.transition_item(users["alice"], item.id, "in_review")
+        item_service.transition_item(users[team["agent"]], item.id, "in_review")
         db.session.get(Item, item.id).submitted_at = utcnow() - timedelta(days=6)
-        own = item_service.create_item(users["chloe"], board_group, {"title": "Ma sélection BD",
-                                                                     "resource_type": "article"})
-        item_service.transition_item(users["chloe"], own.id, "in_review")
+        own = item_service.create_item(users[team["lead"]], team["group"],
+                                       {"title": "Ma sélection BD", "resource_type": "article"})
+        item_service.transition_item(users[team["lead"]], own.id, "in_review")
         db.session.commit()
         return item.id, own.id
 
     item_id, own_id = seed(build)
-    chloe = open_page("chloe", "/reviews")
+    chloe = open_page(team["lead"], "/reviews")
     wait_for_live_queue(chloe)
     entry = chloe.locator(f"#review-{item_id}")
     expect(entry.locator(".diff-del").first).to_contain_text("Cinéma muet restauré")
