@@ -59,6 +59,9 @@ TITLES = {
     ],
 }
 
+# Calendar colours, one per group (white text on each keeps AA contrast).
+GROUP_COLORS = {"Autoformation": "#1f6f43", "Vidéo": "#7a2e8e", "Jeunesse": "#a8501c"}
+
 # The path each item takes: the states it is driven to, in order.
 PATHS = [
     [], [], [], [st.IN_REVIEW], [st.IN_REVIEW], [st.IN_REVIEW, st.APPROVED], [st.IN_REVIEW, st.APPROVED],
@@ -95,7 +98,8 @@ def load_demo(if_empty=False):
                                                coordinator=coordinator, admin=admin)
     groups = {}
     for name, (description, members) in GROUPS.items():
-        groups[name] = Group(name=name, description=description, wip_limits={"in_review": 4})
+        groups[name] = Group(name=name, description=description, wip_limits={"in_review": 4},
+                             color=GROUP_COLORS[name])
         db.session.add(groups[name])
         db.session.flush()
         for username, role in members.items():

@@ -189,3 +189,12 @@ def test_publish_due_skips_trashed_items(runner, world):
     assert "Published 0 item(s)" in relais(runner, "publish-due").output
     db.session.expire_all()
     assert db.session.get(Item, trashed.id).state == "scheduled"
+
+
+def test_demo_groups_have_distinct_calendar_colours(runner, app):
+    from workflow.extensions import db
+    from workflow.models import Group
+
+    runner.invoke(args=["relais", "demo"])
+    colours = [g.color for g in db.session.scalars(db.select(Group))]
+    assert len(colours) == 3 and len(set(colours)) == 3
