@@ -78,3 +78,14 @@ def test_upgrade_builds_a_schema_equal_to_the_models_on_postgresql(postgres_sche
     upgrade()
     with db.engine.connect() as connection:
         assert differences(connection) == []
+
+
+@pytest.mark.postgres
+def test_upgraded_rank_column_is_collated_c_on_postgresql(postgres_schema_app):
+    """Ranks compare byte by byte ("B" before "a"); a French or English collation would
+    reorder the cards. The migrated column must say COLLATE "C"."""
+    upgrade()
+    collation = db.session.execute(text(
+        "SELECT collation_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = 'items' AND column_name = 'rank'")).scalar()
+    assert collation == "C"

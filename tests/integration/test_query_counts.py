@@ -3,7 +3,6 @@
 each card exactly as ItemOut does; an unchanged board is answered with a 304."""
 from datetime import timedelta
 
-import pytest
 
 from tests import factories as f
 from tests.integration.test_queries import count_queries
@@ -191,14 +190,3 @@ def test_board_orders_ranks_byte_by_byte_upper_case_before_lower_case(api, world
     board = api(world.agent).get(f"/api/v1/groups/{world.group.id}/board").get_json()
     proposed = next(c for c in board["columns"] if c["state"] == "proposed")
     assert [card["rank"] for card in proposed["items"]] == ["B0", "Z0", "a0"]
-
-
-def test_rank_column_is_collated_c_on_postgresql(app):
-    from sqlalchemy import text
-
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the collation is PostgreSQL's (SQLite compares bytes already)")
-    collation = db.session.execute(text(
-        "SELECT collation_name FROM information_schema.columns "
-        "WHERE table_name = 'items' AND column_name = 'rank'")).scalar()
-    assert collation == "C"

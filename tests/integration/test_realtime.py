@@ -401,16 +401,17 @@ def test_event_from_another_process_reaches_client_through_redis(tmp_path):
     from workflow.services.accounts import create_token
     from workflow.services.items import create_item
 
-    from ..conftest import make_app, use_postgres
+    from ..conftest import make_app
 
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         skip_or_fail("REDIS_URL is not set")
-    if use_postgres():
-        pytest.skip("this check runs on a SQLite file shared by two processes")
     channel = f"relais-test-{uuid.uuid4().hex}"
     # This process only publishes: it is the "CLI" side.
-    emitter = make_app(tmp_path, REDIS_URL=redis_url, SOCKETIO_CHANNEL=channel, SOCKETIO_WRITE_ONLY=True)
+    # Its own SQLite file shared by the two processes, in both phases of `make test`
+    # (PostgreSQL's shared database is truncated by the other tests).
+    emitter = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'redis-check.sqlite3'}",
+                       REDIS_URL=redis_url, SOCKETIO_CHANNEL=channel, SOCKETIO_WRITE_ONLY=True)
     with emitter.app_context():
         db.create_all()
         group = f.GroupFactory(name="Vidéo")
