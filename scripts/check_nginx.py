@@ -69,8 +69,11 @@ def main():
     env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY=uuid.uuid4().hex,
                SOCKETIO_CHANNEL=f"relais-nginx-{uuid.uuid4().hex[:8]}", RELAIS_ENV="development",
                WEB_WORKERS="2", WEB_THREADS="20", PORT=str(app_port), HOST="127.0.0.1", ACCESS_LOG="")
+    # The servers' log goes to a file (an unread pipe can fill up and stall them) and is
+    # printed if the check fails.
+    server_log = open(tmp / "servers.log", "wb")
     servers = subprocess.Popen(["sh", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, start_new_session=True)
+                               stderr=server_log, start_new_session=True)
     proxy = subprocess.Popen([nginx, "-p", str(tmp), "-c", str(tmp / "nginx.conf")],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     debug = bool(os.environ.get("DEBUG"))
@@ -103,12 +106,17 @@ def main():
         assert arrived.wait(10), "the move did not reach the socket through nginx"
         print(f"nginx OK: socket connected through nginx ({transport}), move delivered; "
               f"processes on {app_port} and {app_port + 1}, nginx on {front}")
+    except BaseException:
+        server_log.flush()
+        sys.stderr.write("--- servers' log (tail) ---\n" + (tmp / "servers.log").read_text(errors="replace")[-4000:])
+        raise
     finally:
         if client.connected:
             client.disconnect()
         proxy.terminate()
         proxy.wait(10)
         stop_server(servers)
+        server_log.close()
 
 
 if __name__ == "__main__":
