@@ -34,7 +34,7 @@ translations: $(VENV)/.deps
 	$(VENV)/bin/pybabel -q compile -d translations
 
 messages: $(VENV)/.deps
-	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ -k _l --no-location --sort-output -o translations/messages.pot .
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ -k _l -k T_ -k Tn_:1,2 --no-location --sort-output -o translations/messages.pot .
 	$(VENV)/bin/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 db: $(VENV)/.deps

@@ -18,11 +18,13 @@ read, translations/en the English (an empty msgstr means "the msgid itself").
 import glob
 import logging
 import os
-from datetime import date, datetime, timezone
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
 
 from babel.messages.extract import extract_from_file
-from flask import current_app, has_request_context, request, session
-from flask_babel import refresh, format_date, format_datetime, format_decimal, get_locale, get_translations, gettext, lazy_gettext
+from flask import current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import (refresh, format_date, format_datetime, format_decimal, format_time, format_timedelta,
+                         get_locale, get_translations, gettext, lazy_gettext, ngettext, to_user_timezone)
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
@@ -34,6 +36,9 @@ DEFAULT_LOCALE = "fr"
 DEFAULT_TIMEZONE = "Europe/Paris"
 LOCALE_NAMES = {"fr": "Français", "en": "English"}  # each in its own language, never translated
 JS_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+# Besides gettext's usual ones, the keywords `make messages` extracts: N_ (a domain msgid),
+# _l (lazy), T_ and Tn_ (a message stored to be written later in its reader's language).
+PYTHON_KEYWORDS = ("N_", "_l", "T_", "Tn_:1,2")
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +84,17 @@ def _user():
     return user if getattr(user, "is_authenticated", False) else None
 
 
+def _reader():
+    """The person something is being written for (see :func:`reading_as`), if any."""
+    return g.get("relais_reader") if has_app_context() else None
+
+
 def select_locale():
-    """The locale of this request: the user's choice, the browser's, or French."""
+    """The locale of this request: the user's choice, the browser's, or French.
+    Inside :func:`reading_as`, the reader's."""
+    reader = _reader()
+    if reader is not None:
+        return reader.locale if reader.locale in LOCALES else DEFAULT_LOCALE
     user = _user()
     if user is not None and user.locale in LOCALES:
         return user.locale
@@ -92,8 +106,25 @@ def select_locale():
 
 
 def select_timezone():
-    user = _user()
+    user = _reader() or _user()
     return (user.timezone if user is not None and user.timezone else None) or DEFAULT_TIMEZONE
+
+
+@contextmanager
+def reading_as(user):
+    """Write in ``user``'s language and time zone inside the block (a notification
+    or an e-mail for someone other than the person making the request)."""
+    if not has_app_context():
+        yield
+        return
+    previous = g.get("relais_reader")
+    g.relais_reader = user
+    refresh()
+    try:
+        yield
+    finally:
+        g.relais_reader = previous
+        refresh()
 
 
 def current_locale():
@@ -117,20 +148,99 @@ def format_moment(moment, format="short"):
     return format_datetime(_aware(moment), format=format)
 
 
+def format_when(moment):
+    """A date and time in a sentence: « 1 juin 2027 à 16:00 » / "June 1, 2027 at 10:00 AM"."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    local = to_user_timezone(_aware(moment))
+    return gettext("%(date)s at %(time)s", date=format_date(local.date(), format="long"),
+                   time=format_time(local, format="short"))
+
+
 def format_day(moment, format="medium"):
     if moment is None or moment == "":
         return ""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment) if "T" in moment else date.fromisoformat(moment)
     if isinstance(moment, datetime):
-        from flask_babel import to_user_timezone
-
         moment = to_user_timezone(_aware(moment)).date()
     return format_date(moment, format=format)
 
 
 def format_number(value, format=None):
     return "" if value is None else format_decimal(value, format=format)
+
+
+def format_duration(delta):
+    """A waiting time for the reader: « 3 jours », « 5 heures » / "3 days", "5 hours"."""
+    if delta is None:
+        return ""
+    return format_timedelta(max(delta, timedelta(0)), threshold=1.0, granularity="minute")
+
+
+# --- Messages written later, in their reader's language ----------------------------
+# A notification is stored as its message (msgids and parameters), not as text: each
+# reader sees it in their own language, even after changing it. Dates travel as
+# {"$moment": iso} / {"$day": iso} and are formatted for the reader's locale and zone.
+
+def T_(msgid, **params):
+    """A sentence to translate when read: ``msgid`` with ``%(name)s`` ``params``."""
+    return {"id": msgid, "params": params}
+
+
+def Tn_(singular, plural, num, **params):
+    """Like :func:`T_` with a plural form chosen by ``num`` (also ``%(num)s``)."""
+    return {"id": singular, "plural": plural, "num": num, "params": params}
+
+
+def verbatim(text):
+    """Text written by a person (a comment): never translated."""
+    return {"text": text or ""}
+
+
+def moment_param(moment):
+    return {"$moment": moment.isoformat()} if moment is not None else ""
+
+
+def day_param(day):
+    return {"$day": day.isoformat() if hasattr(day, "isoformat") else str(day)} if day else ""
+
+
+def _param(value):
+    if isinstance(value, dict):
+        try:
+            if "$moment" in value:
+                return format_when(value["$moment"])
+            if "$day" in value:
+                return format_day(value["$day"], "long")
+        except ValueError:  # not a date after all: shown as stored
+            return str(next(iter(value.values()), ""))
+    return value
+
+
+def render_part(part):
+    """One stored message part in the current reader's language ("" for nothing)."""
+    if not part:
+        return ""
+    if isinstance(part, str):  # written before messages were stored as msgids
+        return part
+    if "text" in part:
+        return part["text"]
+    params = {name: _param(value) for name, value in (part.get("params") or {}).items()}
+    msgid, plural = part.get("id"), part.get("plural")  # (not literals inside the calls: not extracted)
+    try:
+        if plural:
+            return ngettext(msgid, plural, int(part.get("num") or 0), **params)
+        return gettext(msgid, **params)
+    except (KeyError, ValueError, TypeError):  # a catalogue entry that does not fit its msgid
+        log.warning("message %r could not be written", part.get("id"))
+        return part["id"]
+
+
+def render_lines(parts):
+    return "\n".join(text for text in (render_part(p) for p in parts or ()) if text)
 
 
 # --- JavaScript strings -----------------------------------------------------------
@@ -229,6 +339,7 @@ def init_app(app):
     app.jinja_env.filters["datetime"] = format_moment
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["duration"] = format_duration
 
     @app.context_processor
     def i18n_context():

@@ -129,3 +129,19 @@ def test_atom_feed_parses_as_atom_with_one_entry_per_published_item(client, worl
 
 def test_atom_feed_of_an_unknown_channel_is_not_found(client, world):
     assert client.get("/api/v1/feeds/channels/nope/atom.xml").status_code == 404
+
+
+def test_ical_feed_speaks_its_owners_language(api, client, world):
+    item = f.ItemFactory(group=world.group, author=world.agent, state="approved", title="Atelier")
+    db.session.commit()
+    schedule(api, world.coordinator, item.id, future(5), world.channel.slug)
+    url = ical_url(api, world.agent)
+    for locale, calname, prefix in (("fr", "Relais — mes publications", "Programmé"),
+                                    ("en", "Relais — my publications", "Scheduled")):
+        world.agent.locale = locale
+        db.session.commit()
+        response = client.get(url, headers={"Accept-Language": "de"})
+        cal = Calendar.from_ical(response.data)
+        [event] = cal.walk("VEVENT")
+        assert str(cal["x-wr-calname"]) == calname
+        assert str(event["description"]).startswith(f"{prefix} · {world.group.name}")

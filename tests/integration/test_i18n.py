@@ -14,6 +14,7 @@ from jinja2 import Environment
 from jinja2.ext import i18n as jinja_i18n
 
 from workflow.extensions import db
+from workflow.i18n import PYTHON_KEYWORDS
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -114,7 +115,7 @@ def test_template_has_no_text_outside_translation_calls(path):
 def extract_messages(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
-                    "-k", "N_", "-k", "_l", "--no-location", "-o", str(pot), "."],
+                    *[arg for keyword in PYTHON_KEYWORDS for arg in ("-k", keyword)], "--no-location", "-o", str(pot), "."],
                    cwd=ROOT, check=True)
     with pot.open("rb") as f:
         return [m for m in read_po(f) if m.id]

@@ -43,7 +43,11 @@ def test_queue_says_how_long_each_item_has_waited(api, world, new_item):
     item = in_review(new_item, api, world.agent)
     submitted_ago(item["id"], days=2, hours=1)
     entry = api(world.lead).get("/api/v1/reviews/queue").get_json()[0]
-    assert entry["waited"] == "2 jours"
+    assert entry["waited"] == "2\u00a0jours"
+    world.lead.locale = "en"
+    db.session.commit()
+    entry = api(world.lead).get("/api/v1/reviews/queue").get_json()[0]
+    assert entry["waited"] == "2 days"
 
 
 def test_queue_marks_reviews_waiting_past_the_group_limit(api, world, new_item):
@@ -59,7 +63,7 @@ def test_queue_page_shows_waiting_items_with_their_wait(client, api, world, new_
     login(client, world.lead)
     page = client.get("/reviews").get_data(as_text=True)
     assert "Festival d&#39;animation" in page
-    assert "en attente depuis 3 jours" in page
+    assert "en attente depuis 3\u00a0jours" in page
 
 
 def test_queue_page_costs_the_same_queries_for_2_and_12_items(app, client, api, world, new_item):

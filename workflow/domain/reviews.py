@@ -5,6 +5,8 @@ import difflib
 import re
 from datetime import date, datetime, timedelta
 
+from .errors import N_
+
 # ---------------------------------------------------------------- notifications
 
 REVIEW_REQUESTED = "review_requested"
@@ -17,19 +19,10 @@ LICENCE_EXPIRED = "licence_expired"
 
 NOTIFICATION_KINDS = (REVIEW_REQUESTED, DECISION, MENTION, SCHEDULED, PUBLISHED, REVIEW_OVERDUE,
                       LICENCE_EXPIRED)
-KIND_LABELS = {
-    REVIEW_REQUESTED: "Relecture demandée (responsables)",
-    DECISION: "Décision sur mes propositions",
-    MENTION: "Quelqu'un me mentionne",
-    SCHEDULED: "Ma proposition est programmée",
-    PUBLISHED: "Ma proposition est publiée",
-    REVIEW_OVERDUE: "Relecture en retard (rappel, escalade)",
-    LICENCE_EXPIRED: "Fin de licence : retrait de publication",
-}
 # Kinds that also go by e-mail unless the person says otherwise.
 EMAIL_BY_DEFAULT = frozenset({REVIEW_REQUESTED, DECISION, REVIEW_OVERDUE, LICENCE_EXPIRED})
 
-DECISION_LABELS = {"approve": "approuvée", "request_changes": "à modifier", "reject": "refusée"}
+DECISIONS = ("approve", "request_changes", "reject")
 
 # ---------------------------------------------------------------- checklists
 
@@ -67,21 +60,11 @@ def working_days_between(start: datetime, end: datetime) -> int:
     return count
 
 
-def waited_label(start: datetime, end: datetime) -> str:
-    """How long something has waited, in French (« 3 jours », « 5 h », « 12 min »)."""
-    seconds = max(0, int((end - start).total_seconds()))
-    if seconds < 3600:
-        return f"{max(1, seconds // 60)} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h"
-    days = seconds // 86400
-    return f"{days} jour" + ("s" if days > 1 else "")
-
-
 # ---------------------------------------------------------------- diff
 
 SNAPSHOT_FIELDS = ("title", "summary", "body", "resource_url")
-FIELD_LABELS = {"title": "Titre", "summary": "Résumé", "body": "Description", "resource_url": "Lien"}
+# English msgids: the door translates them (workflow/i18n.py).
+FIELD_LABELS = {"title": N_("Title"), "summary": N_("Summary"), "body": N_("Description"), "resource_url": N_("Link")}
 
 
 def field_diff(field, before, after):

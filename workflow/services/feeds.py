@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
+from flask_babel import gettext
 from icalendar import Calendar, Event as VEvent
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
@@ -17,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from ..domain import states as st
 from ..domain.errors import NotFound
 from ..extensions import db
+from ..i18n import STATE_NAMES, reading_as
 from ..models import Item, User, utcnow
 from .channels import get_channel
 from .common import actor_for, require_user, unit_of_work, visible_group_ids
@@ -82,7 +84,9 @@ def ical_feed(token, *, group_id=None, item_url=None, domain="relais", now=None)
     """The iCalendar text of the token owner's items (or one visible group's).
     ``item_url(item)`` gives the link shown in each event. Raises NotFound."""
     user = user_for_feed_token(token)
-    name = "Relais — mes publications"
+    with reading_as(user):  # the calendar speaks its owner's language
+        name = gettext("Relais — my publications")
+        prefixes = {st.PUBLISHED: str(STATE_NAMES[st.PUBLISHED]), st.SCHEDULED: str(STATE_NAMES[st.SCHEDULED])}
     if group_id is not None:
         from ..models import Group
 
@@ -103,7 +107,7 @@ def ical_feed(token, *, group_id=None, item_url=None, domain="relais", now=None)
             continue
         event = VEvent()
         event.add("uid", item_uid(item, domain))
-        prefix = "Publié" if item.state == st.PUBLISHED else "Programmé"
+        prefix = prefixes[st.PUBLISHED if item.state == st.PUBLISHED else st.SCHEDULED]
         event.add("summary", item.title)
         event.add("dtstart", start)
         event.add("dtend", start + EVENT_LENGTH)

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext, ngettext
 from markupsafe import escape
 from sqlalchemy import func, select, update
 
@@ -21,7 +22,9 @@ from ..domain import states as st
 from ..domain.errors import Invalid, NotFound
 from ..events import Publisher
 from ..extensions import db
-from ..models import Group, Item, Membership, Notification, NotificationPreference, User, utcnow
+from ..i18n import (NOTIFICATION_KIND_NAMES, T_, current_locale, day_param, moment_param, reading_as, render_lines,
+                    render_part, verbatim)
+from ..models import Item, Membership, Notification, NotificationPreference, User, utcnow
 from . import mail as mail_service
 from .common import require_user
 
@@ -87,57 +90,84 @@ def _who(actor):
     return actor.display_name if actor is not None else "Relais"
 
 
+def _quote(text):
+    """A person's words quoted in the reader's typography (« … » / “…”), never translated."""
+    return T_("“%(text)s”", text=text[:500])
+
+
 def _plan(event, actor, item):
-    """``(kind, recipient ids, title, body)`` tuples for one event."""
+    """``(kind, recipient ids, message)`` for one event. A message is
+    ``{"title": part, "body": [parts]}``, written in each reader's language
+    when read (workflow/i18n.py: T_, Tn_, verbatim)."""
     p = event.payload or {}
     t = event.type
     action = p.get("action")
-    title = item.title if item is not None else ""
-    who = _who(actor)
     if item is None:
         return []
+    title = item.title
+    who = _who(actor)
+    followers = _author_and_assignees(item)
     if (t in ("item.transitioned", "item.moved") and action == st.SUBMIT) or \
             (t == "item.updated" and p.get("sent_back_to_review")):
         return [(rv.REVIEW_REQUESTED, [i for i in group_lead_ids(item.group_id) if i != item.author_id],
-                 f"Relecture demandée : « {title} »",
-                 f"{who} demande une relecture (tour {item.review_round or 1}).")]
+                 {"title": T_("Review requested: “%(title)s”", title=title),
+                  "body": [T_("%(who)s asks for a review (round %(round)s).", who=who,
+                              round=item.review_round or 1)]})]
     if t == "review.created":
         review = p.get("review") or {}
         decision = review.get("decision")
-        label = rv.DECISION_LABELS.get(decision, decision)
         if decision == "approve" and p.get("to") == st.IN_REVIEW:
-            head = f"Première approbation : « {title} »"
-            body = (f"{who} a approuvé (1 approbation sur {p.get('required_approvals', 2)}) : "
-                    "un·e autre responsable doit encore approuver.")
+            head = T_("First approval: “%(title)s”", title=title)
+            body = [T_("%(who)s approved (1 approval of %(required)s): another lead must still approve.",
+                       who=who, required=p.get("required_approvals", 2))]
+        elif decision == "request_changes":
+            head = T_("Changes requested: “%(title)s”", title=title)
+            body = [T_("%(who)s asks for changes:", who=who)]
+        elif decision == "reject":
+            head = T_("Proposal rejected: “%(title)s”", title=title)
+            body = [T_("%(who)s rejected the proposal:", who=who)]
         else:
-            head = f"Proposition {label} : « {title} »"
-            body = {"approve": f"{who} a approuvé la proposition.",
-                    "request_changes": f"{who} demande des modifications :",
-                    "reject": f"{who} a refusé la proposition :"}.get(decision, f"{who} : {label}.")
+            head = T_("Proposal approved: “%(title)s”", title=title)
+            body = [T_("%(who)s approved the proposal.", who=who)]
         if review.get("comment"):
-            body += f"\n« {review['comment'][:500]} »"
-        return [(rv.DECISION, _author_and_assignees(item), head, body)]
+            body.append(_quote(review["comment"]))
+        return [(rv.DECISION, followers, {"title": head, "body": body})]
     if t == "item.scheduled":
-        when = item.scheduled_at.isoformat() if item.scheduled_at else ""
         channel = item.channel.name if item.channel else ""
-        return [(rv.SCHEDULED, _author_and_assignees(item), f"Programmée : « {title} »",
-                 f"{who} l'a programmée sur {channel} ({when}).")]
+        return [(rv.SCHEDULED, followers,
+                 {"title": T_("Scheduled: “%(title)s”", title=title),
+                  "body": [T_("%(who)s scheduled it on %(channel)s on %(when)s.", who=who, channel=channel,
+                              when=moment_param(item.scheduled_at))]})]
     if t == "item.published" or (t in ("item.transitioned", "item.moved") and action == st.PUBLISH):
-        return [(rv.PUBLISHED, _author_and_assignees(item), f"Publiée : « {title} »",
-                 f"Publiée sur {item.channel.name if item.channel else 'son canal'}.")]
+        body = (T_("Published on %(channel)s.", channel=item.channel.name) if item.channel
+                else T_("Published on its channel."))
+        return [(rv.PUBLISHED, followers, {"title": T_("Published: “%(title)s”", title=title), "body": [body]})]
     if t == "comment.created":
         comment = p.get("comment") or {}
         users = resolve_mentions(item.group_id, comment.get("body", ""))
-        return [(rv.MENTION, [u.id for u in users], f"{who} vous mentionne sur « {title} »",
-                 (comment.get("body") or "")[:500])]
+        return [(rv.MENTION, [u.id for u in users],
+                 {"title": T_("%(who)s mentions you on “%(title)s”", who=who, title=title),
+                  "body": [verbatim((comment.get("body") or "")[:500])]})]
     if t in ("review.overdue", "review.escalated"):
-        return [(rv.REVIEW_OVERDUE, p.get("recipients") or [], p.get("title") or f"Relecture en attente : « {title} »",
-                 p.get("body") or "")]
+        message = p.get("message") or {  # events recorded before messages were stored as msgids
+            "title": p.get("title") or T_("Review waiting: “%(title)s”", title=title),
+            "body": [verbatim(p.get("body") or "")]}
+        return [(rv.REVIEW_OVERDUE, p.get("recipients") or [], message)]
     if t == "item.licence_expired":
-        return [(rv.LICENCE_EXPIRED, _author_and_assignees(item) + group_lead_ids(item.group_id),
-                 f"Fin de licence : « {title} » retirée",
-                 f"La licence a pris fin le {p.get('licence_end', '')} : la ressource est retirée de la publication.")]
+        return [(rv.LICENCE_EXPIRED, followers + group_lead_ids(item.group_id),
+                 {"title": T_("Licence ended: “%(title)s” withdrawn", title=title),
+                  "body": [T_("The licence ended on %(day)s: the resource is withdrawn from publication.",
+                              day=day_param(p.get("licence_end")))]})]
     return []
+
+
+def note_text(note):
+    """``(title, body)`` of a notification in the current reader's language: written
+    from its stored message, or as stored for notifications older than messages."""
+    message = (note.payload or {}).get("message")
+    if not message:
+        return note.title, note.body or ""
+    return render_part(message.get("title"))[:300], render_lines(message.get("body"))
 
 
 def collect(pending):
@@ -147,11 +177,13 @@ def collect(pending):
     outcome = Outcome()
     for event, actor in pending:
         item = db.session.get(Item, event.item_id) if event.item_id else None
-        for kind, ids, title, body in _plan(event, actor, item):
+        for kind, ids, message in _plan(event, actor, item):
             for user in _visible_recipients(event.group_id, ids, exclude=event.actor_id):
                 note = Notification(user_id=user.id, kind=kind, group_id=event.group_id, item_id=event.item_id,
-                                    actor_id=event.actor_id, event_id=event.id, title=title[:300], body=body,
-                                    payload={"event_type": event.type}, created_at=utcnow())
+                                    actor_id=event.actor_id, event_id=event.id,
+                                    payload={"event_type": event.type, "message": message}, created_at=utcnow())
+                with reading_as(user):  # the text as its reader first saw it (and for the mail)
+                    note.title, note.body = note_text(note)
                 db.session.add(note)
                 outcome.notifications.append((note, user))
     if outcome.notifications:
@@ -172,8 +204,10 @@ def _queue_mails(outcome):
     for note, user in outcome.notifications:
         if user.daily_digest or not user.email or not wants(user.id, note.kind):
             continue
-        text, html = render_mail([note])
-        outcome.mails.append(mail_service.queue_mail(user.email, f"[Relais] {note.title}", text, html))
+        with reading_as(user):
+            title, _body = note_text(note)
+            text, html = render_mail([note])
+        outcome.mails.append(mail_service.queue_mail(user.email, f"[Relais] {title}", text, html))
         note.emailed_at = utcnow()
 
 
@@ -191,19 +225,25 @@ def link_for(note):
 
 
 def render_mail(notes, intro=""):
-    """Plain text and HTML of a mail listing ``notes``. Every user-written text
-    is escaped in the HTML part; the text part is plain text."""
+    """Plain text and HTML of a mail listing ``notes``, in the current reader's
+    language (callers wrap it in ``reading_as(recipient)``). Every user-written
+    text is escaped in the HTML part; the text part is plain text."""
     text_parts = [intro] if intro else []
     html_parts = [f"<p>{escape(intro)}</p>"] if intro else []
+    open_label = gettext("Open in Relais")
     for note in notes:
+        title, body = note_text(note)
         url = public_url(link_for(note))
-        text_parts.append(f"{note.title}\n{note.body}\n{url}\n")
-        body_html = "<br>".join(str(escape(line)) for line in (note.body or "").splitlines())
-        html_parts.append(f'<h2>{escape(note.title)}</h2><p>{body_html}</p><p><a href="{escape(url)}">Ouvrir dans Relais</a></p>')
-    footer = "Vous recevez ce message selon vos préférences : " + public_url("/notifications/preferences")
+        text_parts.append(f"{title}\n{body}\n{url}\n")
+        body_html = "<br>".join(str(escape(line)) for line in (body or "").splitlines())
+        html_parts.append(f'<h2>{escape(title)}</h2><p>{body_html}</p><p><a href="{escape(url)}">{escape(open_label)}</a></p>')
+    footer = gettext("You receive this message according to your preferences: %(url)s",
+                     url=public_url("/notifications/preferences"))
     text_parts.append(footer)
     html_parts.append(f"<p><small>{escape(footer)}</small></p>")
-    return "\n".join(text_parts), "<!doctype html><html><body>" + "".join(html_parts) + "</body></html>"
+    lang = current_locale()
+    return "\n".join(text_parts), (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"></head><body>'
+                                   + "".join(html_parts) + "</body></html>")
 
 
 def after_commit(outcome):
@@ -214,8 +254,10 @@ def after_commit(outcome):
         push = notifier()
         counts = unread_counts({u.id for _, u in outcome.notifications})
         for note, user in outcome.notifications:
+            with reading_as(user):
+                dumped = dump_notification(note)
             push.publish({"type": CREATED, "user_id": user.id, "unread": counts.get(user.id, 0),
-                          "notification": dump_notification(note)})
+                          "notification": dumped})
     except Exception:  # a push failure must not turn a committed change into an error
         log.exception("pushing notifications failed")
     mail_service.deliver(outcome.mail_ids)
@@ -231,7 +273,9 @@ def push_unread(user_id):
 # ---------------------------------------------------------------- reading and marking
 
 def dump_notification(note):
-    return {"id": note.id, "kind": note.kind, "title": note.title, "body": note.body,
+    """The notification as the API and the bell give it, in the current reader's language."""
+    title, body = note_text(note)
+    return {"id": note.id, "kind": note.kind, "title": title, "body": body,
             "group_id": note.group_id, "item_id": note.item_id, "url": link_for(note),
             "actor": ({"id": note.actor.id, "username": note.actor.username,
                        "display_name": note.actor.display_name} if note.actor_id and note.actor else None),
@@ -300,7 +344,7 @@ def preferences(user):
     """``{"kinds": [{kind, label, email}], "daily_digest": bool}``."""
     require_user(user)
     wants = _email_wanted({user.id})
-    return {"kinds": [{"kind": k, "label": rv.KIND_LABELS[k], "email": bool(wants(user.id, k))}
+    return {"kinds": [{"kind": k, "label": str(NOTIFICATION_KIND_NAMES[k]), "email": bool(wants(user.id, k))}
                       for k in rv.NOTIFICATION_KINDS],
             "daily_digest": bool(user.daily_digest)}
 
@@ -342,9 +386,13 @@ def send_digests(now=None):
             .order_by(Notification.id)) if wants(user.id, n.kind)]
         if not notes or not user.email:
             continue
-        text, html = render_mail(notes, intro=f"Bonjour {user.display_name}, voici votre résumé du jour "
-                                              f"({len(notes)} notification(s)).")
-        mail = mail_service.queue_mail(user.email, f"[Relais] Résumé du jour ({len(notes)})", text, html)
+        with reading_as(user):
+            intro = ngettext("Hello %(name)s, here is your daily summary (%(num)s notification).",
+                             "Hello %(name)s, here is your daily summary (%(num)s notifications).",
+                             len(notes), name=user.display_name)
+            text, html = render_mail(notes, intro=intro)
+            subject = ngettext("[Relais] Daily summary (%(num)s)", "[Relais] Daily summary (%(num)s)", len(notes))
+        mail = mail_service.queue_mail(user.email, subject, text, html)
         for n in notes:
             n.emailed_at = now
         db.session.flush()
@@ -353,5 +401,3 @@ def send_digests(now=None):
     mail_service.deliver(mail_ids)
     return len(mail_ids)
 
-
-_ = (Group,)

@@ -8,6 +8,7 @@ review queue, drag and drop on the board) obeys the same rules."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import joinedload, subqueryload
 
@@ -16,6 +17,7 @@ from ..domain import reviews as rv
 from ..domain import states as st
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..i18n import T_, Tn_, format_duration
 from ..models import ChecklistEntry, Event, Group, Item, Membership, Notification, Review, User, utcnow
 from ..schemas.outputs import dump_item
 from .common import actor_for, load_item, require_user, unit_of_work
@@ -31,6 +33,13 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 # ---------------------------------------------------------------- checks used by the decision path
+
+
+def _diff(before, after):
+    """The content diff with each field's name in the reader's language."""
+    changes = rv.content_diff(before, after)
+    labels = [change.get("label") for change in changes]  # (not a literal inside gettext: not extracted)
+    return [dict(change, label=gettext(label)) for change, label in zip(changes, labels)]
 
 def snapshot(item):
     """The content a decision is about, kept on the Review for the next round's diff."""
@@ -139,20 +148,20 @@ def review_queue(user, now=None):
         already = any(r.reviewer_id == user.id for r in approvals)
         blocked = None
         if own:
-            blocked = ("Vous êtes l'auteur·rice de cette proposition : vous ne pouvez pas l'approuver vous-même "
-                       "(règle des quatre yeux), un·e autre responsable du groupe doit le faire.")
+            blocked = gettext("You wrote this proposal: you cannot approve it yourself (four-eyes rule); "
+                              "another lead of the group must do it.")
         elif already:
-            blocked = "Vous avez déjà approuvé ce tour : une seconde approbation d'un·e autre responsable est nécessaire."
+            blocked = gettext("You have already approved this round: a second approval by another lead is needed.")
         out.append({
             "item": item,
             "waiting_since": since,
-            "waited": rv.waited_label(since, now),
+            "waited": format_duration(now - since),
             "waited_working_days": waited_days,
             "overdue": waited_days > limit,
             "limit_days": limit,
             "round": max(1, item.review_round or 1),
             "last_review": last,
-            "diff": rv.content_diff(last.snapshot if last else None, snapshot(item)),
+            "diff": _diff(last.snapshot if last else None, snapshot(item)),
             "checklist": checklists.get((item.group_id, item.resource_type), []),
             "required_approvals": max(1, item.group.required_approvals or 1),
             "approvals": approvals,
@@ -188,7 +197,7 @@ def rounds(user, item_id):
             "round": number,
             "submitted_at": submit.created_at.isoformat() if submit else None,
             "submitted_by": _brief(submit.actor) if submit and submit.actor else None,
-            "changes": rv.content_diff(previous_snapshot, current),
+            "changes": _diff(previous_snapshot, current),
             "decisions": [review_dict(r) for r in decisions],
             "open": number == (item.review_round or 0) and item.state == st.IN_REVIEW,
         })
@@ -202,7 +211,7 @@ def diff_since_last_review(user, item_id):
     item, _ = load_item(user, item_id)
     last = db.session.scalar(select(Review).where(Review.item_id == item.id).order_by(Review.id.desc()).limit(1))
     return {"item_id": item.id, "last_review": review_dict(last) if last else None,
-            "changes": rv.content_diff(last.snapshot if last else None, snapshot(item))}
+            "changes": _diff(last.snapshot if last else None, snapshot(item))}
 
 
 def _brief(user):
@@ -334,8 +343,10 @@ def remind(now=None):
                 to = [item.claimed_by_id] if item.claimed_by_id else leads
                 reminder = uow.record(OVERDUE, actor_user=None, group_id=item.group_id, item=item, payload={
                     "item": dump_item(item), "waited_working_days": days, "limit_days": limit, "recipients": to,
-                    "title": f"Relecture en retard : « {item.title} »",
-                    "body": f"En attente depuis {days} jours ouvrés (limite du groupe : {limit})."})
+                    "message": {"title": T_("Review overdue: “%(title)s”", title=item.title),
+                                "body": [Tn_("Waiting for %(num)s working day (group limit: %(limit)s).",
+                                             "Waiting for %(num)s working days (group limit: %(limit)s).",
+                                             days, limit=limit)]}})
                 reminder.created_at = now  # "once a day" is counted on the run's clock
                 reminded += 1
             # Escalation, once: a claimed review goes to the other leads; when no lead but the
@@ -347,12 +358,20 @@ def remind(now=None):
                     others = list(db.session.scalars(select(User.id).where(
                         User.is_coordinator.is_(True), User.active.is_(True))))
                 item.escalated_at = now
-                who = f"{item.claimed_by.display_name} l'a prise en charge mais elle" if item.claimed_by else "Elle"
+                if item.claimed_by:
+                    body = Tn_("%(who)s took this review but it has been waiting for %(num)s working day "
+                               "(limit: %(limit)s). Could you review it?",
+                               "%(who)s took this review but it has been waiting for %(num)s working days "
+                               "(limit: %(limit)s). Could you review it?",
+                               days, who=item.claimed_by.display_name, limit=limit)
+                else:
+                    body = Tn_("It has been waiting for %(num)s working day (limit: %(limit)s). Could you review it?",
+                               "It has been waiting for %(num)s working days (limit: %(limit)s). "
+                               "Could you review it?", days, limit=limit)
                 uow.record(ESCALATED, actor_user=None, group_id=item.group_id, item=item, payload={
                     "item": dump_item(item), "waited_working_days": days, "recipients": others,
-                    "title": f"Relecture à reprendre : « {item.title} »",
-                    "body": f"{who} attend depuis {days} jours ouvrés (limite : {limit}). "
-                            "Pouvez-vous la relire ?"})
+                    "message": {"title": T_("Review to take over: “%(title)s”", title=item.title),
+                                "body": [body]}})
                 escalated += 1
     digests = send_digests(now)
     return {"reminded": reminded, "escalated": escalated, "digests": digests}
@@ -397,7 +416,7 @@ def expire_licences(now=None):
             db.session.flush()
             uow.record(LICENCE_EXPIRED, actor_user=None, group_id=item.group_id, item=item, payload={
                 "item": dump_item(item), "from": previous, "to": st.ARCHIVED,
-                "licence_end": item.licence_end.strftime("%d/%m/%Y")})
+                "licence_end": item.licence_end.isoformat()})
         done += 1
     return done
 

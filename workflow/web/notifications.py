@@ -17,7 +17,7 @@ def notifications_page():
     user = current_user._get_current_object()
     items = notes.list_notifications(user, limit=100)
     return render_template("notifications/list.html", notifications=items, local_date=local_date,
-                           link_for=notes.link_for, kind_labels=NOTIFICATION_KIND_NAMES,
+                           link_for=notes.link_for, note_text=notes.note_text, kind_labels=NOTIFICATION_KIND_NAMES,
                            unread=notes.unread_count(user))
 
 

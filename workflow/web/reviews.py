@@ -62,8 +62,8 @@ def decide(item_id):
     comment = request.form.get("comment", "")[:10000]
     checklist = request.form.getlist("checklist")
     version = request.form.get("version", type=int)
-    if decision not in rv.DECISION_LABELS:
-        return _render("Choisissez approuver, demander des modifications ou refuser.", item_id,
+    if decision not in rv.DECISIONS:
+        return _render(_("Choose approve, request changes or reject."), item_id,
                        {"comment": comment}, 422)
     try:
         item_service.review_item(user, item_id, decision, comment, expected_version=version, checklist=checklist)
