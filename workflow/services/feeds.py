@@ -96,7 +96,7 @@ def ical_feed(token, *, group_id=None, item_url=None, domain="relais", now=None)
         name = f"Relais — {group.name}"
     now = now or utcnow()
     cal = Calendar()
-    cal.add("prodid", "-//Relais//Calendrier des publications//FR")
+    cal.add("prodid", "-//Relais//Publication calendar//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
