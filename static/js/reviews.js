@@ -12,6 +12,9 @@ const QUEUE_EVENTS = ["item.created", "item.updated", "item.moved", "item.transi
 
 let refreshing = null;
 let again = false;
+// The refusal shown beside each item's form, kept across re-renders: a live update
+// (another lead's decision, a claim) or the reload after a conflict must not wipe it.
+const errors = new Map();
 
 /** Re-render the list from the server (escaped there), keeping what is being typed. */
 async function refresh() {
@@ -36,6 +39,11 @@ async function refresh() {
       for (const box of container.querySelectorAll("input[name=checklist]")) {
         if (ticks.has(`${box.closest("[data-item-id]").dataset.itemId}:${box.value}`)) box.checked = true;
       }
+      for (const [id, message] of errors) {
+        const entry = container.querySelector(`[data-item-id="${CSS.escape(id)}"]`);
+        if (entry) paintError(entry.querySelector(".decision-form") || entry, message);
+        else errors.delete(id);  // the item left the queue: its message stays in the status line
+      }
       container.dataset.refreshed = String(Number(container.dataset.refreshed || 0) + 1);
     } finally {
       refreshing = null;
@@ -57,10 +65,17 @@ export function explain(err) {
   return err.message;
 }
 
-function showError(form, message) {
+function paintError(form, message) {
   const box = form.querySelector(".error");
+  if (!box) return;
   box.textContent = message;
   box.hidden = false;
+}
+
+function showError(entry, form, message) {
+  errors.set(entry.dataset.itemId, message);
+  paintError(form, message);
+  status.textContent = message;
 }
 
 container.addEventListener("click", (event) => {
@@ -77,6 +92,7 @@ container.addEventListener("submit", async (event) => {
   const buttons = form.querySelectorAll("button");
   buttons.forEach((b) => { b.dataset.wasDisabled = b.disabled ? "1" : ""; b.disabled = true; });
   try {
+    errors.delete(itemId);
     if (form.classList.contains("claim-form")) {
       const release = form.querySelector("input[name=release]");
       await request(release ? "DELETE" : "POST", `/api/v1/items/${itemId}/claim`);
@@ -94,7 +110,7 @@ container.addEventListener("submit", async (event) => {
     await refresh();
   } catch (err) {
     const form2 = form.classList.contains("claim-form") ? entry.querySelector(".decision-form") : form;
-    showError(form2, explain(err));
+    showError(entry, form2, explain(err));
     if (err.status === 409) await refresh();
   } finally {
     buttons.forEach((b) => { if (document.contains(b)) b.disabled = b.dataset.wasDisabled === "1"; });

@@ -120,7 +120,7 @@ def test_agent_submits_lead_requests_changes_agent_sees_comment_and_card_back(op
     alice.locator("#bell").click()
     alice.wait_for_url("**/notifications")
     note = alice.locator(".note").first
-    expect(note).to_contain_text("Proposition à modifier")
+    expect(note).to_contain_text("Modifications demandées : « Cycle Kurosawa en VOD »")
     expect(note).to_contain_text("Ajoutez la durée de chaque film")
     shot(alice, "notifications-agent")
     alice.locator(".note .mark-read button").first.click()
@@ -181,3 +181,27 @@ def test_queue_shows_the_diff_the_checklist_and_why_a_lead_may_not_decide(open_p
     chloe.set_viewport_size({"width": 1280, "height": 900})
     entry.locator('button[value="approve"]').click()
     expect(chloe.locator(f"#review-{item_id}")).to_have_count(0, timeout=3000)
+
+
+def test_a_refusal_beside_the_form_survives_a_live_refresh_of_the_queue(open_page, team, make_items):
+    """The lead reads why the decision was refused; another lead's action re-renders the
+    queue meanwhile: the message (and the draft comment) must still be there."""
+    [first, second] = make_items(team["group"], [(team["agent"], "Festival du film d'animation", "in_review"),
+                                                 (team["agent"], "Conférence sur le polar", "in_review")])
+    chloe = open_page(team["lead"], "/reviews")
+    wait_for_live_queue(chloe)
+    entry = chloe.locator(f"#review-{first}")
+    entry.locator('button[value="reject"]').click()
+    expect(entry.locator(".error")).to_contain_text("Écrivez un commentaire")
+    entry.locator("textarea[name=comment]").fill("Brouillon en cours")
+    refreshed = int(chloe.locator("#review-queue").get_attribute("data-refreshed"))
+
+    louis = open_page(team["other_lead"], "/reviews")
+    wait_for_live_queue(louis)
+    louis.locator(f"#review-{second} .claim-form button").click()  # a claim re-renders chloe's queue
+    expect(chloe.locator("#review-queue")).not_to_have_attribute("data-refreshed", str(refreshed), timeout=5000)
+    expect(chloe.locator(f"#review-{second}")).to_contain_text("Louis Relecture")
+    entry = chloe.locator(f"#review-{first}")
+    expect(entry.locator(".error")).to_be_visible()
+    expect(entry.locator(".error")).to_contain_text("Écrivez un commentaire")
+    expect(entry.locator("textarea[name=comment]")).to_have_value("Brouillon en cours")
