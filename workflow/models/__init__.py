@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Models hold data and small
 derived properties; they never read the request or commit."""
 from .base import utcnow  # noqa: F401
-from .people import ApiToken, Basin, Library, User  # noqa: F401
+from .people import AccountLink, ApiToken, Basin, Library, User  # noqa: F401
 from .groups import ChecklistEntry, Group, Membership  # noqa: F401
 from .channels import BlackoutDate, Channel  # noqa: F401
 from .items import Comment, Item, Label, Review, item_assignees, item_labels  # noqa: F401

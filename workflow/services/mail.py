@@ -23,6 +23,12 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
+def deliverable(address):
+    """False for no address and for the placeholder of an account made without one
+    (``username@relais.invalid``: ".invalid" is reserved, RFC 2606)."""
+    return bool(address) and not address.lower().endswith(".invalid")
+
+
 def queue_mail(to_address, subject, body_text, body_html=""):
     """Add a mail to the outbox (not committed: the caller's transaction does)."""
     mail = OutboxMail(to_address=to_address, subject=subject[:300], body_text=body_text, body_html=body_html,

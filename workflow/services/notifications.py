@@ -202,7 +202,7 @@ def _email_wanted(user_ids):
 def _queue_mails(outcome):
     wants = _email_wanted({u.id for _, u in outcome.notifications})
     for note, user in outcome.notifications:
-        if user.daily_digest or not user.email or not wants(user.id, note.kind):
+        if user.daily_digest or not mail_service.deliverable(user.email) or not wants(user.id, note.kind):
             continue
         with reading_as(user):
             title, _body = note_text(note)
@@ -384,7 +384,7 @@ def send_digests(now=None):
         notes = [n for n in db.session.scalars(
             select(Notification).where(Notification.user_id == user.id, Notification.emailed_at.is_(None))
             .order_by(Notification.id)) if wants(user.id, n.kind)]
-        if not notes or not user.email:
+        if not notes or not mail_service.deliverable(user.email):
             continue
         with reading_as(user):
             intro = ngettext("Hello %(name)s, here is your daily summary (%(num)s notification).",

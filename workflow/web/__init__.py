@@ -7,4 +7,4 @@ from . import auth, board, main  # noqa: E402,F401
 from . import locale  # noqa: E402,F401
 from . import calendar  # noqa: E402,F401
 from . import reviews, notifications  # noqa: E402,F401
-from . import dashboard, admin, onboarding, help  # noqa: E402,F401
+from . import dashboard, admin, onboarding, help, account_links  # noqa: E402,F401
