@@ -17,18 +17,23 @@ How exactly-once works:
 
 Targets on loopback, private, link-local or metadata addresses are refused
 (the host is resolved at registration and again before each attempt) unless an
-admin sets ``allow_private``.
+admin sets ``allow_private``. Each attempt resolves the host once, checks every
+address, and connects only to those addresses (pinned): a DNS answer that
+changes between the check and the connection (rebinding) cannot redirect the
+POST inside the network. Redirects are not followed and proxy settings from the
+environment (``http_proxy``, ``https_proxy``…) are ignored, since either would
+send the request to an address nobody checked.
 """
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
 import secrets
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -88,9 +93,11 @@ def _blocked(address: str) -> bool:
             or ip.is_multicast or ip.is_reserved or ip.is_unspecified or ip.is_loopback or ip.is_link_local)
 
 
-def check_target(url: str, allow_private: bool = False):
+def check_target(url: str, allow_private: bool = False) -> list[str] | None:
     """Raise Invalid unless ``url`` is an http(s) URL whose host resolves only
-    to public addresses (or ``allow_private``)."""
+    to public addresses (or ``allow_private``). Returns the vetted addresses,
+    in the resolver's order: the only ones a delivery may connect to. Returns
+    None with ``allow_private``, which resolves nothing (any address may do)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid("A webhook URL must start with http:// or https:// and name a host.",
@@ -101,7 +108,8 @@ def check_target(url: str, allow_private: bool = False):
         return
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)}
+        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+        addresses = list(dict.fromkeys(info[4][0] for info in infos))  # the resolver's order, once each
     except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise Invalid(f"The host '{parts.hostname}' cannot be resolved ({exc}).",
                       errors={"url": ["The host does not resolve."]})
@@ -111,6 +119,7 @@ def check_target(url: str, allow_private: bool = False):
             f"The host '{parts.hostname}' resolves to a loopback, private, link-local or metadata address "
             f"({', '.join(blocked)}); an admin must set allow_private to send there.",
             errors={"url": ["Private or loopback address refused."]})
+    return addresses
 
 
 # ---------------------------------------------------------------- admin use cases
@@ -225,13 +234,62 @@ def install():
 
 
 # ---------------------------------------------------------------- delivery
+#
+# The POST goes through http.client, which follows no redirect and reads no
+# proxy setting, over a socket opened to an address check_target has just
+# vetted — never to a fresh lookup of the host name. (urllib.request, used
+# before, resolved the host again when connecting — the DNS-rebinding window —
+# and honoured http(s)_proxy, where the proxy resolves the host unchecked.)
+# The host name still travels in the Host header and, for https, in SNI, and
+# the certificate is verified against it.
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # a redirect could lead to a private address
-        return None
+def _connect(host, port, addresses, timeout):
+    """A TCP socket to ``port`` on the first of ``addresses`` (IP literals that
+    check_target vetted) that accepts; no name is resolved. ``addresses`` None
+    (an ``allow_private`` webhook: every address is allowed, none was vetted)
+    connects to ``host`` the usual way."""
+    if addresses is None:
+        return socket.create_connection((host, port), timeout)
+    if not addresses:
+        raise OSError(f"no vetted address to connect to for {host}")
+    error = None
+    for address in addresses:
+        sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect((address, port))
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+    raise error
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to ``host`` (the Host header names it) whose socket
+    goes to one of the vetted ``addresses``."""
+
+    def __init__(self, host, port, addresses, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self.addresses = addresses
+
+    def connect(self):
+        self.sock = _connect(self.host, self.port, self.addresses, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """The same over TLS: SNI and certificate verification use ``host``, not the
+    address (the default context requires a valid certificate for that name)."""
+
+    def __init__(self, host, port, addresses, timeout):
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.addresses = addresses
+
+    def connect(self):
+        sock = _connect(self.host, self.port, self.addresses, self.timeout)
+        # wrap_socket takes the socket over (and closes it if the handshake fails)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -239,24 +297,41 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
 
 
-def _post(webhook, delivery_id, payload, timeout):
+def _post(webhook, delivery_id, payload, timeout, addresses):
+    """POST the signed payload to the webhook's URL over a connection to
+    ``addresses`` (see _connect). Returns (HTTP status or None, error or "")."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(webhook.url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json",
         "User-Agent": "Relais-Webhook/1",
+        "Connection": "close",
         "X-Relais-Event": payload.get("event", ""),
         "X-Relais-Delivery": str(delivery_id),
         TIMESTAMP_HEADER: timestamp,
         SIGNATURE_HEADER: sign(webhook.secret, timestamp, body),
-    })
+    }
+    connection = None
     try:
-        with _opener.open(request, timeout=timeout) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, f"{exc.__class__.__name__}: {getattr(exc, 'reason', exc)}"
+        parts = urlsplit(webhook.url)
+        https = parts.scheme == "https"
+        port = parts.port or (443 if https else 80)
+        connection = (_PinnedHTTPSConnection if https else _PinnedHTTPConnection)(
+            parts.hostname, port, addresses, timeout)
+        connection.request("POST", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+                           body=body, headers=headers)
+        response = connection.getresponse()
+        status, reason, location = response.status, response.reason, response.getheader("Location")
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return None, f"{exc.__class__.__name__}: {exc}"
+    finally:
+        if connection is not None:
+            connection.close()
+    if 200 <= status < 300:
+        return status, ""
+    if 300 <= status < 400:  # not followed: the new target was never checked
+        return status, f"HTTP {status} {reason}; redirects are not followed (Location: {location})"
+    return status, f"HTTP {status} {reason}"
 
 
 def _claim(now, limit):
@@ -292,11 +367,11 @@ def deliver_pending(now: datetime | None = None, limit=50, timeout=TIMEOUT_SECON
             error = "webhook deactivated"
         else:
             try:
-                check_target(webhook.url, webhook.allow_private)
+                addresses = check_target(webhook.url, webhook.allow_private)
             except Invalid as exc:
                 error = exc.detail
-            else:
-                status, error = _post(webhook, delivery.id, delivery.payload, timeout)
+            else:  # connect to the addresses just checked, not to a new lookup
+                status, error = _post(webhook, delivery.id, delivery.payload, timeout, addresses)
         delivery.last_status_code = status
         if status is not None and 200 <= status < 300:
             delivery.status, delivery.delivered_at, delivery.last_error = DELIVERED, utcnow(), ""
