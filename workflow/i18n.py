@@ -43,16 +43,7 @@ log = logging.getLogger(__name__)
 _l = lazy_gettext  # a string translated when it is rendered (module-level labels)
 
 # What the pages call each state and resource type (the domain's constants are the keys).
-STATE_NAMES = {
-    st.PROPOSED: _l("Proposed"),
-    st.IN_REVIEW: _l("In review"),
-    st.APPROVED: _l("Approved"),
-    st.SCHEDULED: _l("Scheduled"),
-    st.PUBLISHED: _l("Published"),
-    st.REJECTED: _l("Rejected"),
-    st.ARCHIVED: _l("Archived"),
-    "trash": _l("Trash"),
-}
+STATE_NAMES = {**{state: _l(name) for state, name in st.STATE_NAMES.items()}, "trash": _l("Trash")}
 TYPE_NAMES = {
     "video": _l("Video"),
     "self_training": _l("Self-training"),
