@@ -1,16 +1,19 @@
 """When the database goes away for a moment: answer 503 (problem+json for the
-API, a plain French page for the browser) instead of a traceback, and let the
-next request find it again by itself (the pool pings connections before use,
-``pool_pre_ping``, and throws away the dead ones)."""
+API, a plain page for the browser, both in the reader's language) instead of a
+traceback, and let the next request find it again by itself (the pool pings
+connections before use, ``pool_pre_ping``, and throws away the dead ones)."""
 import logging
 
 from flask import render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
+from .domain.errors import N_
 from .extensions import db
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
+OUT_OF_RANGE = N_("A value is out of the range the database accepts.")
 
 
 def _reset_session():
@@ -32,8 +35,8 @@ def database_unavailable(exc):
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         from .api.errors import problem
 
-        response = problem(503, "Service Unavailable",
-                           "The database is unavailable for a moment; nothing was changed. Retry shortly.")
+        response = problem(503, _("Service Unavailable"),
+                           _("The database is unavailable for a moment; nothing was changed. Retry shortly."))
     else:
         response = render_template("errors/unavailable.html"), 503
         from flask import make_response
@@ -48,12 +51,12 @@ def value_out_of_range(exc):
     if request.path.startswith("/api/"):
         from .api.errors import problem
 
-        return problem(400, "Bad Request", "A value is out of the range the database accepts.")
+        return problem(400, _("Bad Request"), _(OUT_OF_RANGE))
     from werkzeug.exceptions import BadRequest
 
     from .web.errors import render_http_error
 
-    return render_http_error(BadRequest("Une valeur dépasse ce que la base de données accepte."))
+    return render_http_error(BadRequest(OUT_OF_RANGE))  # its description is translated there
 
 
 def dbapi_error(exc):

@@ -13,7 +13,9 @@ read, translations/en the English (an empty msgstr means "the msgid itself").
   extracted once per process and handed to every page, translated, in a
   ``<script type="application/json" id="i18n">`` block (no inline script: CSP).
 - Domain errors carry English text (the domain knows nothing of Flask);
-  :func:`translate_error` translates their template at the door.
+  :func:`translate_error` translates their template at the door, and with it the
+  params that are words too (:class:`~workflow.domain.errors.Text`: state names,
+  transitions, roles) and the dates, written for the reader.
 """
 import glob
 import logging
@@ -29,6 +31,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from .domain import states as st
+from .domain.errors import Text
 from .extensions import babel
 
 LOCALES = ("fr", "en")
@@ -45,16 +48,7 @@ log = logging.getLogger(__name__)
 _l = lazy_gettext  # a string translated when it is rendered (module-level labels)
 
 # What the pages call each state and resource type (the domain's constants are the keys).
-STATE_NAMES = {
-    st.PROPOSED: _l("Proposed"),
-    st.IN_REVIEW: _l("In review"),
-    st.APPROVED: _l("Approved"),
-    st.SCHEDULED: _l("Scheduled"),
-    st.PUBLISHED: _l("Published"),
-    st.REJECTED: _l("Rejected"),
-    st.ARCHIVED: _l("Archived"),
-    "trash": _l("Trash"),
-}
+STATE_NAMES = {**{state: _l(name) for state, name in st.STATE_NAMES.items()}, "trash": _l("Trash")}
 TYPE_NAMES = {
     "video": _l("Video"),
     "self_training": _l("Self-training"),
@@ -274,6 +268,25 @@ def js_catalog():
 
 # --- Domain errors ----------------------------------------------------------------
 
+def translate_text(msgid, params=None):
+    """``msgid`` in the reader's language, filled from ``params``: a
+    :class:`~workflow.domain.errors.Text` param is translated in turn (it may hold
+    params of its own), a date or a time is written for the reader, anything else
+    (a name, a number) is shown as it is."""
+    params = {name: _message_param(value) for name, value in (params or {}).items()}
+    return gettext(msgid, **params) if params else gettext(msgid)
+
+
+def _message_param(value):
+    if isinstance(value, Text):
+        return translate_text(value.msgid, value.params)
+    if isinstance(value, datetime):
+        return format_moment(value)
+    if isinstance(value, date):
+        return format_day(value, "long")
+    return value
+
+
 def translate_error(exc):
     """The domain error's detail in the reader's language: its English template
     (``message``, with ``%(name)s`` placeholders filled from ``params``) is the msgid;
@@ -281,8 +294,9 @@ def translate_error(exc):
     template = getattr(exc, "message", None) or exc.detail
     params = getattr(exc, "params", None) or {}
     try:
-        return gettext(template, **params) if params else gettext(template)
-    except (KeyError, ValueError, TypeError):
+        return translate_text(template, params)
+    except (KeyError, ValueError, TypeError):  # a catalogue entry that does not fit its msgid
+        log.warning("error message %r could not be translated", template)
         return exc.detail
 
 

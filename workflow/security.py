@@ -4,9 +4,11 @@ write; Bearer requests carry no cookie authority and are exempt."""
 import secrets
 
 from flask import g, request
+from flask_babel import gettext
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
 
+from .domain.errors import N_
 from .extensions import client_address, csrf, db, limiter, login_manager
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -71,7 +73,8 @@ def _init_limiter(app):
 def init_app(app):
     _init_limiter(app)
     login_manager.login_view = "web.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message = N_("Log in to see this page.")
+    login_manager.localize_callback = gettext  # in the reader's language, when it is flashed
 
     @login_manager.user_loader
     def load_user(session_id):

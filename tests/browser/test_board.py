@@ -57,7 +57,7 @@ def test_a_forbidden_drop_snaps_back_and_says_why(open_board, board_group, make_
     expect(toast).to_be_visible()
     expect(toast).to_contain_text("Déplacement refusé")
     expect(toast).to_contain_text("« En relecture » vers « Approuvé »")
-    expect(toast).to_contain_text("lead")  # the server's reason, as the API's problem "detail" gives it
+    expect(toast).to_contain_text("responsable")  # the server's reason, as the API's problem "detail" gives it
     expect(column(alice, "in_review").locator(".card-title", has_text="Atelier CV en ligne")).to_be_visible()
     assert column_ids(alice) == before
     expect(alice.locator("#live")).to_contain_text("Carte remise à sa place")

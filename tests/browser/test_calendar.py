@@ -158,7 +158,7 @@ def test_a_drop_onto_a_full_day_is_refused_with_the_rules_message(open_calendar,
     drag_to_day(calendar, source, day)
     toast = calendar.locator("#toast")
     expect(toast).to_be_visible()
-    expect(toast).to_contain_text("is full on")
+    expect(toast).to_contain_text("est complet le")
     expect(calendar.locator("#toast-action")).to_contain_text("Programmer le")
     expect(source).to_be_visible()  # still waiting for a date
     shot(calendar, "calendar-refused-full-day")

@@ -72,7 +72,7 @@ def test_an_invalid_invitation_keeps_what_was_typed(admin_client, world):
     response = admin_client.post_form("/admin/users", {"username": "alice", "display_name": "Autre Alice"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "already exists" in page and 'value="Autre Alice"' in page
+    assert "Le compte « alice » existe déjà." in page and 'value="Autre Alice"' in page
 
 
 def test_deactivating_kills_sessions_and_tokens_at_once(admin_client, world, app, api):

@@ -146,7 +146,7 @@ def test_transition_not_allowed_from_the_state_is_409_naming_the_allowed_ones(ap
     item = new_item()
     response = api(world.lead).post(url(item, "transitions"), json={"to": "scheduled"})
     assert response.status_code == 409
-    assert "in_review" in response.get_json()["detail"]
+    assert "« soumettre à la relecture » vers « En relecture »" in response.get_json()["detail"]
 
 
 def test_agent_cannot_approve_through_a_transition(api, world, new_item):
@@ -191,7 +191,7 @@ def test_lead_approving_own_item_gets_403_four_eyes(api, world, new_item):
     api(world.lead).post(url(item, "transitions"), json={"to": "in_review"})
     response = api(world.lead).post(url(item, "reviews"), json={"decision": "approve"})
     assert response.status_code == 403
-    assert "four-eyes" in response.get_json()["detail"]
+    assert "règle des quatre yeux" in response.get_json()["detail"]
     assert get(api, item, world.lead)["state"] == "in_review"
 
 

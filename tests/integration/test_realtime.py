@@ -111,8 +111,8 @@ def test_connection_with_session_cookie_is_accepted(app, client, world):
 def test_joining_another_groups_board_is_refused(app, world):
     sock = connect_as(app, world, world.other_agent)
     ack = sock.emit("join", {"group_id": world.group.id}, callback=True)
-    assert ack == {"ok": False, "error": {"status": 404, "title": "Not found",
-                                          "detail": f"No group {world.group.id}."}}
+    assert ack == {"ok": False, "error": {"status": 404, "title": "Introuvable",
+                                          "detail": f"Aucun groupe n° {world.group.id}."}}
 
 
 def test_join_with_bad_payload_names_the_field(app, world):

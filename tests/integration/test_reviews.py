@@ -93,7 +93,7 @@ def test_lead_cannot_approve_own_item(api, world, new_item):
     item = in_review(new_item, api, world.lead)
     response = decide(api, world.lead, item["id"], "approve")
     assert response.status_code == 403
-    assert "four-eyes" in response.get_json()["detail"]
+    assert "règle des quatre yeux" in response.get_json()["detail"]
 
 
 def test_queue_page_says_why_a_lead_may_not_decide_on_own_item(client, api, world, new_item):

@@ -1,5 +1,6 @@
 """One place that turns every error into RFC 9457 problem details."""
 from flask import jsonify, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -41,7 +42,8 @@ def domain_error(exc):
 def validation_error(exc):
     messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
     fields = ", ".join(sorted(str(k) for k in messages))
-    return problem(422, "Invalid input", f"Some fields are invalid: {fields}.", errors=messages)
+    return problem(422, translate_title("Invalid input"), gettext("Some fields are invalid: %(fields)s.", fields=fields),
+                   errors=messages)
 
 
 @bp.app_errorhandler(CSRFError)

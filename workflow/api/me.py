@@ -29,9 +29,9 @@ def revoke_current_token():
     user = caller()
     token = bearer_token()
     if not token:
-        from ..domain.errors import Invalid
+        from ..domain.errors import N_, Invalid
 
-        raise Invalid("Only a Bearer-authenticated request can revoke its token.")
+        raise Invalid(N_("Only a Bearer-authenticated request can revoke its token."))
     accounts.revoke_token(user, token)
     return "", 204
 

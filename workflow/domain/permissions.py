@@ -5,7 +5,7 @@ Roles here are relative to the group of the object acted on: ``agent`` and
 ``lead`` are memberships of that group; ``coordinator`` and ``admin`` are
 network-wide. ``author`` means the actor wrote the item.
 """
-from .errors import N_, Forbidden, NotFound
+from .errors import N_, Forbidden, NotFound, Text
 from .roles import ADMIN, AGENT, COORDINATOR, LEAD, Actor
 
 AUTHOR = "author"
@@ -36,18 +36,19 @@ TABLE = {
     MANAGE_GROUPS: {ADMIN},
 }
 
+# What each action is, as words for a sentence ("You may not %(action)s.").
 ACTION_LABELS = {
-    VIEW_GROUP: "see this group",
-    CREATE_ITEM: "propose items in this group",
-    EDIT_ITEM: "edit this item",
-    MOVE_ITEM: "reorder this board",
-    DELETE_ITEM: "delete this item",
-    RESTORE_ITEM: "restore this item",
-    COMMENT: "comment on this item",
-    REVIEW: "review this item",
-    SET_WIP_LIMITS: "set this board's limits",
-    MANAGE_USERS: "manage accounts",
-    MANAGE_GROUPS: "manage working groups",
+    VIEW_GROUP: N_("see this group"),
+    CREATE_ITEM: N_("propose items in this group"),
+    EDIT_ITEM: N_("edit this item"),
+    MOVE_ITEM: N_("reorder this board"),
+    DELETE_ITEM: N_("delete this item"),
+    RESTORE_ITEM: N_("restore this item"),
+    COMMENT: N_("comment on this item"),
+    REVIEW: N_("review this item"),
+    SET_WIP_LIMITS: N_("set this board's limits"),
+    MANAGE_USERS: N_("manage accounts"),
+    MANAGE_GROUPS: N_("manage working groups"),
 }
 # The refusal for each action, whole sentences so the door can translate them.
 REFUSALS = {
@@ -76,7 +77,7 @@ def is_allowed(actor: Actor, action: str, *, is_author: bool = False) -> bool:
 def check_visible(actor: Actor, what="item"):
     """Another group's things do not exist for an outsider: 404, not 403."""
     if not actor.can_see_group():
-        raise NotFound(NOT_FOUND.get(what) or f"No such {what}.")
+        raise NotFound(NOT_FOUND.get(what) or N_("It does not exist, or you may not see it."))
 
 
 def require(actor: Actor, action: str, *, is_author: bool = False):
@@ -85,4 +86,6 @@ def require(actor: Actor, action: str, *, is_author: bool = False):
     if action not in (MANAGE_USERS, MANAGE_GROUPS):
         check_visible(actor)
     if not is_allowed(actor, action, is_author=is_author):
-        raise Forbidden(REFUSALS.get(action) or f"You may not {ACTION_LABELS[action]}.")
+        if action in REFUSALS:
+            raise Forbidden(REFUSALS[action])
+        raise Forbidden(N_("You may not %(action)s."), params={"action": Text(ACTION_LABELS[action])})

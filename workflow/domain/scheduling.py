@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from .errors import RuleBroken
+from .errors import N_, RuleBroken
 
 DEFAULT_TZ = "Europe/Paris"
 SEARCH_DAYS = 366
@@ -36,20 +36,21 @@ def check_slot(moment: datetime, now: datetime, rules: ChannelRules, booked_per_
         moment = moment.replace(tzinfo=timezone.utc)
     if moment <= now:
         raise RuleBroken(
-            "The publication time must be in the future.",
+            N_("The publication time must be in the future."),
             rule="future", next_free_slot=_iso(next_free_slot(now + timedelta(hours=1), rules,
                                                                booked_per_day, tz)),
         )
     day = local_day(moment, tz)
     if day in rules.blackout_days:
         raise RuleBroken(
-            f"{day.isoformat()} is a blackout date on channel '{rules.name}'.",
+            N_("%(day)s is a blackout date on channel '%(channel)s'."),
+            params={"day": day, "channel": rules.name},
             rule="blackout", next_free_slot=_iso(next_free_slot(moment, rules, booked_per_day, tz)),
         )
     if booked_per_day.get(day, 0) >= rules.daily_capacity:
         raise RuleBroken(
-            f"Channel '{rules.name}' is full on {day.isoformat()} "
-            f"(daily capacity {rules.daily_capacity}).",
+            N_("Channel '%(channel)s' is full on %(day)s (daily capacity %(capacity)s)."),
+            params={"channel": rules.name, "day": day, "capacity": rules.daily_capacity},
             rule="capacity", next_free_slot=_iso(next_free_slot(moment, rules, booked_per_day, tz)),
         )
 

@@ -2,7 +2,7 @@
 between them and who may make each. The single place where this is decided."""
 from dataclasses import dataclass
 
-from .errors import Conflict, Forbidden, Invalid
+from .errors import N_, Conflict, Forbidden, Invalid, Text, either, in_turn
 from .roles import ADMIN, AGENT, COORDINATOR, LEAD, SYSTEM, Actor
 
 PROPOSED = "proposed"
@@ -22,19 +22,36 @@ EDITABLE_STATES = (PROPOSED, IN_REVIEW, APPROVED, SCHEDULED)
 APPROVAL_COVERED_STATES = (APPROVED, SCHEDULED)
 CONTENT_FIELDS = ("title", "body", "resource_url", "resource_type")
 
-STATE_LABELS = {
-    PROPOSED: "Proposé",
-    IN_REVIEW: "En relecture",
-    APPROVED: "Approuvé",
-    SCHEDULED: "Programmé",
-    PUBLISHED: "Publié",
-    REJECTED: "Refusé",
-    ARCHIVED: "Archivé",
+# What the pages call each state (English msgids; workflow/i18n.py translates them).
+STATE_NAMES = {
+    PROPOSED: N_("Proposed"),
+    IN_REVIEW: N_("In review"),
+    APPROVED: N_("Approved"),
+    SCHEDULED: N_("Scheduled"),
+    PUBLISHED: N_("Published"),
+    REJECTED: N_("Rejected"),
+    ARCHIVED: N_("Archived"),
 }
+
+
+def state_name(state):
+    """A state as a message param: its key in ``exc.detail`` ('in_review'), its name
+    for the reader ("In review", « En relecture »). An unknown state stays as it is."""
+    return Text(STATE_NAMES[state], plain=state) if state in STATE_NAMES else state
+
 
 # Who may make a transition. "author" is a relation to the item, not a role.
 AUTHOR = "author"
 MEMBER = "member"  # agent or lead of the item's group
+# Who may make a transition, as words for a message.
+WHO_NAMES = {
+    AUTHOR: N_("the author"),
+    MEMBER: N_("a member of the group"),
+    LEAD: N_("a lead of the group"),
+    COORDINATOR: N_("a coordinator"),
+    ADMIN: N_("an admin"),
+    SYSTEM: N_("the scheduler"),
+}
 
 SUBMIT = "submit"
 WITHDRAW = "withdraw"
@@ -56,22 +73,25 @@ class Transition:
     allowed: frozenset  # of AUTHOR, MEMBER, LEAD, COORDINATOR, ADMIN, SYSTEM
     needs_comment: bool = False
     four_eyes: bool = False  # the item's author may not make it
-    description: str = ""
+    description: str = ""  # a verb for a sentence ("approve"), marked with N_()
 
     def who(self):
-        names = {
-            AUTHOR: "the author",
-            MEMBER: "a member of the group",
-            LEAD: "a lead of the group",
-            COORDINATOR: "a coordinator",
-            ADMIN: "an admin",
-            SYSTEM: "the scheduler",
-        }
+        """Who may make it, as words for a message: "a lead of the group or a coordinator"."""
         order = [AUTHOR, MEMBER, LEAD, COORDINATOR, ADMIN, SYSTEM]
-        text = " or ".join(names[w] for w in order if w in self.allowed)
+        text = either([Text(WHO_NAMES[w]) for w in order if w in self.allowed])
         if self.four_eyes:
-            text += " (not the item's author)"
+            text = Text(N_("%(who)s (not the item's author)"), {"who": text})
         return text
+
+    def verb(self):
+        """The transition as a verb in a sentence: "Only … may %(action)s this item"."""
+        return Text(self.description)
+
+    def named(self):
+        """The transition as a param: its action key in ``exc.detail`` ('submit'), its
+        description for the reader ("submit for review")."""
+        return Text(self.description, plain=self.action)
+
 
 
 def _t(action, source, target, allowed, **kw):
@@ -79,17 +99,17 @@ def _t(action, source, target, allowed, **kw):
 
 
 TRANSITIONS = (
-    _t(SUBMIT, PROPOSED, IN_REVIEW, {AUTHOR, MEMBER}, description="submit for review"),
-    _t(WITHDRAW, IN_REVIEW, PROPOSED, {AUTHOR}, description="withdraw from review"),
-    _t(REQUEST_CHANGES, IN_REVIEW, PROPOSED, {LEAD}, needs_comment=True, description="request changes"),
-    _t(APPROVE, IN_REVIEW, APPROVED, {LEAD}, four_eyes=True, description="approve"),
-    _t(REJECT, IN_REVIEW, REJECTED, {LEAD}, needs_comment=True, description="reject"),
-    _t(SCHEDULE, APPROVED, SCHEDULED, {LEAD, COORDINATOR}, description="schedule"),
-    _t(UNSCHEDULE, SCHEDULED, APPROVED, {LEAD, COORDINATOR}, description="unschedule"),
-    _t(PUBLISH, SCHEDULED, PUBLISHED, {COORDINATOR, SYSTEM}, description="publish now"),
-    _t(ARCHIVE, PUBLISHED, ARCHIVED, {LEAD, COORDINATOR}, description="archive"),
-    _t(ARCHIVE, REJECTED, ARCHIVED, {LEAD, COORDINATOR}, description="archive"),
-    _t(UNARCHIVE, ARCHIVED, None, {LEAD, COORDINATOR}, description="restore from archive"),
+    _t(SUBMIT, PROPOSED, IN_REVIEW, {AUTHOR, MEMBER}, description=N_("submit for review")),
+    _t(WITHDRAW, IN_REVIEW, PROPOSED, {AUTHOR}, description=N_("withdraw from review")),
+    _t(REQUEST_CHANGES, IN_REVIEW, PROPOSED, {LEAD}, needs_comment=True, description=N_("request changes")),
+    _t(APPROVE, IN_REVIEW, APPROVED, {LEAD}, four_eyes=True, description=N_("approve")),
+    _t(REJECT, IN_REVIEW, REJECTED, {LEAD}, needs_comment=True, description=N_("reject")),
+    _t(SCHEDULE, APPROVED, SCHEDULED, {LEAD, COORDINATOR}, description=N_("schedule")),
+    _t(UNSCHEDULE, SCHEDULED, APPROVED, {LEAD, COORDINATOR}, description=N_("unschedule")),
+    _t(PUBLISH, SCHEDULED, PUBLISHED, {COORDINATOR, SYSTEM}, description=N_("publish now")),
+    _t(ARCHIVE, PUBLISHED, ARCHIVED, {LEAD, COORDINATOR}, description=N_("archive")),
+    _t(ARCHIVE, REJECTED, ARCHIVED, {LEAD, COORDINATOR}, description=N_("archive")),
+    _t(UNARCHIVE, ARCHIVED, None, {LEAD, COORDINATOR}, description=N_("restore from archive")),
 )
 
 # Actions reached through a review decision rather than a plain transition.
@@ -118,15 +138,23 @@ def _qualifies(transition, actor: Actor, is_author: bool):
 
 
 def describe_allowed(state):
-    """A sentence listing the transitions allowed from ``state`` and for whom."""
+    """A sentence listing the transitions allowed from ``state`` and for whom (a
+    :class:`Text`, so that a refusal that quotes it is translated whole)."""
     options = transitions_from(state)
     if not options:
-        return f"No transition is possible from '{state}'."
-    parts = []
-    for t in options:
-        target = t.target or "its previous state"
-        parts.append(f"'{t.action}' to '{target}' by {t.who()}")
-    return f"From '{state}' the allowed transitions are: " + "; ".join(parts) + "."
+        return Text(N_("No transition is possible from '%(state)s'."), {"state": state_name(state)})
+    parts = [Text(N_("'%(action)s' to '%(target)s' by %(who)s"),
+                  {"action": t.named(), "target": state_name(t.target) if t.target else Text(N_("its previous state")),
+                   "who": t.who()})
+             for t in options]
+    return Text(N_("From '%(state)s' the allowed transitions are: %(transitions)s."),
+                {"state": state_name(state), "transitions": in_turn(parts)})
+
+
+def action_name(action):
+    """An action as a message param: its key in ``exc.detail``, its description for the reader."""
+    known = next((t for t in TRANSITIONS if t.action == action), None)
+    return known.named() if known else action
 
 
 def allowed_actions(state, actor: Actor, is_author: bool):
@@ -148,7 +176,8 @@ def decide(state, action, actor: Actor, *, is_author: bool, comment: str | None 
     candidates = [t for t in transitions_from(state) if t.action == action]
     if not candidates:
         raise Conflict(
-            f"Cannot '{action}' an item that is '{state}'. " + describe_allowed(state),
+            N_("Cannot '%(action)s' an item that is '%(state)s'. %(allowed)s"),
+            params={"action": action_name(action), "state": state_name(state), "allowed": describe_allowed(state)},
             allowed=[t.action for t in transitions_from(state)],
         )
     transition = candidates[0]
@@ -157,15 +186,16 @@ def decide(state, action, actor: Actor, *, is_author: bool, comment: str | None 
 
 def _apply(transition, actor, is_author, comment, previous_state):
     if not _qualifies(transition, actor, is_author):
-        raise Forbidden(f"Only {transition.who()} may {transition.description} this item.")
+        raise Forbidden(N_("Only %(who)s may %(action)s this item."),
+                        params={"who": transition.who(), "action": transition.verb()})
     if transition.four_eyes and is_author:
         raise Forbidden(
-            f"You may not {transition.description} an item you authored (four-eyes rule): "
-            "another lead of the group must do it."
+            N_("You may not %(action)s an item you authored (four-eyes rule): another lead of the group must do it."),
+            params={"action": transition.verb()},
         )
     if transition.needs_comment and not (comment and comment.strip()):
         raise Invalid(
-            f"A comment is required to {transition.description}.",
+            N_("A comment is required to %(action)s."), params={"action": transition.verb()},
             errors={"comment": ["A comment is required for this decision."]},
         )
     if transition.target is None:
@@ -183,16 +213,18 @@ def decide_target(state, target, actor: Actor, *, is_author: bool, comment: str 
     requests changes.
     """
     if target not in STATES:
-        raise Invalid(f"Unknown state '{target}'.", errors={"to": [f"Must be one of: {', '.join(STATES)}."]})
+        raise Invalid(N_("Unknown state '%(state)s'."), params={"state": target},
+                      errors={"to": [f"Must be one of: {', '.join(STATES)}."]})
     if target == state:
-        raise Conflict(f"The item is already '{state}'.")
+        raise Conflict(N_("The item is already '%(state)s'."), params={"state": state_name(state)})
     candidates = [
         t for t in transitions_from(state)
         if t.target == target or (t.target is None and target == (previous_state or PUBLISHED))
     ]
     if not candidates:
         raise Conflict(
-            f"An item cannot go from '{state}' to '{target}'. " + describe_allowed(state),
+            N_("An item cannot go from '%(source)s' to '%(target)s'. %(allowed)s"),
+            params={"source": state_name(state), "target": state_name(target), "allowed": describe_allowed(state)},
             allowed=[t.target or previous_state for t in transitions_from(state)],
         )
     for t in candidates:

@@ -13,6 +13,7 @@ from flask_socketio import Namespace, join_room, leave_room, rooms
 
 from ..domain.errors import DomainError
 from ..extensions import db, socketio
+from ..i18n import translate_error, translate_title
 from . import group_room
 from .presence import get_presence
 from .ratelimit import TOO_MANY, SocketRateLimiter
@@ -33,7 +34,8 @@ def _error(status, title, detail=""):
 
 
 def _domain_error(exc):
-    return _error(exc.status, exc.title, exc.detail)
+    """A refusal as the socket's ack carries it, in the reader's language (the board shows it)."""
+    return _error(exc.status, translate_title(exc.title), translate_error(exc))
 
 
 UNAUTHENTICATED = _error(401, "Authentication required", "Reconnect and log in.")
@@ -190,7 +192,7 @@ class BoardNamespace(Namespace):
     def on_editing(self, data):
         """The user opened (``editing: true``) or closed the detail panel of a
         card on a board they joined."""
-        from ..domain.errors import NotFound
+        from ..domain.errors import N_, NotFound
         from ..services.queries import item_detail
 
         user = _user()
@@ -206,7 +208,7 @@ class BoardNamespace(Namespace):
         try:
             item, _ = item_detail(user, item_id)
             if item.group_id != group_id:
-                raise NotFound(f"No item {item_id} on this board.")
+                raise NotFound(N_("No item %(id)s on this board."), params={"id": item_id})
         except DomainError as exc:
             return _domain_error(exc)
         if get_presence().set_editing(request.sid, group_id, item_id, editing):

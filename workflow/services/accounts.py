@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..domain.errors import Conflict, Invalid, NotFound, Unauthorized
+from ..domain.errors import N_, Conflict, Invalid, NotFound, Unauthorized
 from ..domain.roles import MEMBERSHIP_ROLES
 from ..extensions import db
 from ..models import ApiToken, Group, Library, Membership, User, utcnow
@@ -71,11 +71,11 @@ def change_password(user, current_password, new_password, keep_token=None):
     working (the caller's own session is renewed by the door, ``keep_token``
     survives). Raises Unauthorized (wrong current password), Invalid (too short)."""
     if not check_password_hash(user.password_hash, current_password or ""):
-        raise Unauthorized("The current password is wrong.")
+        raise Unauthorized(N_("The current password is wrong."))
     if not new_password or len(new_password) < 8:
-        raise Invalid("A password has at least 8 characters.", errors={"new_password": ["Too short."]})
+        raise Invalid(N_("A password has at least 8 characters."), errors={"new_password": ["Too short."]})
     if len(new_password) > 200:
-        raise Invalid("A password has at most 200 characters.", errors={"new_password": ["Too long."]})
+        raise Invalid(N_("A password has at most 200 characters."), errors={"new_password": ["Too long."]})
     user.password_hash = hash_password(new_password)
     user.session_generation = (user.session_generation or 0) + 1
     now = utcnow()
@@ -94,7 +94,8 @@ def set_locale(user, locale):
     from ..i18n import LOCALES
 
     if locale not in LOCALES:
-        raise Invalid(f"Unknown language '{locale}'.", errors={"locale": [f"Must be one of: {', '.join(LOCALES)}."]})
+        raise Invalid(N_("Unknown language '%(locale)s'."), params={"locale": locale},
+                      errors={"locale": [f"Must be one of: {', '.join(LOCALES)}."]})
     user.locale = locale
     db.session.commit()
     return user
@@ -105,9 +106,9 @@ def set_password(username, password):
     its sessions and tokens. Raises NotFound, Invalid."""
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"No user '{username}'.")
+        raise NotFound(N_("No user '%(username)s'."), params={"username": username})
     if not password or len(password) < 8:
-        raise Invalid("A password has at least 8 characters.", errors={"password": ["Too short."]})
+        raise Invalid(N_("A password has at least 8 characters."), errors={"password": ["Too short."]})
     user.password_hash = hash_password(password)
     user.session_generation = (user.session_generation or 0) + 1
     user.failed_logins = 0
@@ -128,7 +129,7 @@ def create_token(username, password, name="api"):
     hashed). Raises Unauthorized."""
     user = authenticate(username, password)
     if user is None:
-        raise Unauthorized("Wrong username or password, or inactive account.")
+        raise Unauthorized(N_("Wrong username or password, or inactive account."))
     token = "rl_" + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), name=name))
     db.session.commit()
@@ -152,7 +153,7 @@ def revoke_token(user, token):
     """Revoke one of the user's own tokens. Raises NotFound."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
     if row is None or row.user_id != user.id or row.revoked_at is not None:
-        raise NotFound("No such active token.")
+        raise NotFound(N_("No such active token."))
     row.revoked_at = utcnow()
     db.session.commit()
 
@@ -162,17 +163,18 @@ def create_user(username, password, *, display_name=None, email=None, library=No
     """Create an account (CLI and admin doors). Raises Invalid, Conflict."""
     username = (username or "").strip()
     if not username or len(username) > 40 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
-        raise Invalid("A username is 1–40 letters, digits, '.', '-' or '_'.",
+        raise Invalid(N_("A username is 1–40 letters, digits, '.', '-' or '_'."),
                       errors={"username": ["Invalid username."]})
     if not password or len(password) < 8:
-        raise Invalid("A password has at least 8 characters.", errors={"password": ["Too short."]})
+        raise Invalid(N_("A password has at least 8 characters."), errors={"password": ["Too short."]})
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(f"User '{username}' already exists.")
+        raise Conflict(N_("User '%(username)s' already exists."), params={"username": username})
     lib = None
     if library:
         lib = db.session.scalar(select(Library).where(Library.name == library))
         if lib is None:
-            raise Invalid(f"No library '{library}'.", errors={"library": ["Unknown library."]})
+            raise Invalid(N_("No library '%(library)s'."), params={"library": library},
+                          errors={"library": ["Unknown library."]})
     user = User(username=username, display_name=display_name or username,
                 email=email or f"{username}@relais.invalid", password_hash=hash_password(password),
                 library=lib, is_coordinator=coordinator, is_admin=admin, locale=locale)
@@ -185,13 +187,14 @@ def add_member(username, group_name, role):
     """Make a user an agent or lead of a group (updates the role if already a member).
     Raises NotFound, Invalid."""
     if role not in MEMBERSHIP_ROLES:
-        raise Invalid(f"Role must be one of {', '.join(MEMBERSHIP_ROLES)}.", errors={"role": ["Unknown role."]})
+        raise Invalid(N_("Role must be one of %(roles)s."), params={"roles": ", ".join(MEMBERSHIP_ROLES)},
+                      errors={"role": ["Unknown role."]})
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"No user '{username}'.")
+        raise NotFound(N_("No user '%(username)s'."), params={"username": username})
     group = db.session.scalar(select(Group).where(Group.name == group_name))
     if group is None:
-        raise NotFound(f"No group '{group_name}'.")
+        raise NotFound(N_("No group '%(group)s'."), params={"group": group_name})
     membership = db.session.get(Membership, (user.id, group.id))
     if membership is None:
         membership = Membership(user_id=user.id, group_id=group.id, role=role)

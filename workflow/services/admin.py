@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..domain import permissions as perm
-from ..domain.errors import Conflict, Invalid, NotFound
+from ..domain.errors import N_, Conflict, Invalid, NotFound, Text
 from ..domain.roles import MEMBERSHIP_ROLES, Actor
 from ..extensions import db
 from ..models import ApiToken, Basin, Channel, Group, Library, Membership, User, utcnow
@@ -36,10 +36,15 @@ def _user_payload(user):
                      "active": bool(user.active)}}
 
 
+# The refusal for an object that does not exist, by kind.
+MISSING = {"user": N_("No user %(id)s."), "library": N_("No library %(id)s."), "basin": N_("No basin %(id)s."),
+           "group": N_("No group %(id)s.")}
+
+
 def _get(model, ident, what):
     obj = db.session.get(model, ident) if isinstance(ident, int) and 0 < ident < 2**63 else None
     if obj is None:
-        raise NotFound(f"No {what} {ident}.")
+        raise NotFound(MISSING[what], params={"id": ident})
     return obj
 
 
@@ -48,10 +53,11 @@ def temporary_password():
     return secrets.token_urlsafe(9)
 
 
-def _name(value, field, limit=120):
+def _name(value, limit=120):
     value = (value or "").strip()
     if not value or len(value) > limit:
-        raise Invalid(f"A {field} is 1–{limit} characters.", errors={field: ["Required, at most %d." % limit]})
+        raise Invalid(N_("A name is 1–%(limit)s characters."), params={"limit": limit},
+                      errors={"name": ["Required, at most %d." % limit]})
     return value
 
 
@@ -79,7 +85,7 @@ def invite_user(actor, username, *, display_name=None, email=None, library=None,
     _require(actor, perm.MANAGE_USERS)
     password = password or temporary_password()
     if email and db.session.scalar(select(User.id).where(User.email == email.strip())):
-        raise Conflict(f"The e-mail address '{email}' is already used.")
+        raise Conflict(N_("The e-mail address '%(email)s' is already used."), params={"email": email})
     user = accounts.create_user(username, password, display_name=(display_name or "").strip() or None,
                                 email=(email or "").strip() or None, library=library or None,
                                 coordinator=bool(coordinator), admin=bool(admin))
@@ -107,9 +113,9 @@ def set_active(actor, user_id, active):
     user = _get(User, user_id, "user")
     if not active:
         if user.id == actor.id:
-            raise Invalid("You cannot deactivate your own account.")
+            raise Invalid(N_("You cannot deactivate your own account."))
         if user.is_admin and not _other_active_admins(user):
-            raise Invalid("The last active administrator cannot be deactivated.")
+            raise Invalid(N_("The last active administrator cannot be deactivated."))
     with unit_of_work() as uow:
         user.active = bool(active)
         if not active:
@@ -140,7 +146,7 @@ def set_roles(actor, user_id, *, coordinator, admin):
     _require(actor, perm.MANAGE_USERS)
     user = _get(User, user_id, "user")
     if user.is_admin and not admin and not _other_active_admins(user):
-        raise Invalid("The last active administrator must stay an administrator.")
+        raise Invalid(N_("The last active administrator must stay an administrator."))
     with unit_of_work() as uow:
         user.is_coordinator = bool(coordinator)
         user.is_admin = bool(admin)
@@ -175,9 +181,9 @@ def list_libraries(actor):
 def create_basin(actor, name):
     """A reading basin (bassin de lecture). Raises Forbidden, Invalid, Conflict."""
     _require(actor, perm.MANAGE_GROUPS)
-    name = _name(name, "name")
+    name = _name(name)
     if db.session.scalar(select(Basin.id).where(Basin.name == name)):
-        raise Conflict(f"A basin '{name}' already exists.")
+        raise Conflict(N_("A basin '%(name)s' already exists."), params={"name": name})
     with unit_of_work() as uow:
         basin = Basin(name=name)
         db.session.add(basin)
@@ -189,10 +195,10 @@ def create_basin(actor, name):
 def create_library(actor, name, basin_id=None):
     """A library (médiathèque), optionally in a basin. Raises Forbidden, Invalid, Conflict, NotFound."""
     _require(actor, perm.MANAGE_GROUPS)
-    name = _name(name, "name")
+    name = _name(name)
     basin = _get(Basin, basin_id, "basin") if basin_id else None
     if db.session.scalar(select(Library.id).where(Library.name == name)):
-        raise Conflict(f"A library '{name}' already exists.")
+        raise Conflict(N_("A library '%(name)s' already exists."), params={"name": name})
     with unit_of_work() as uow:
         library = Library(name=name, basin=basin)
         db.session.add(library)
@@ -206,10 +212,10 @@ def update_library(actor, library_id, *, name, basin_id=None):
     """Rename a library or move it to another basin. Raises Forbidden, NotFound, Invalid, Conflict."""
     _require(actor, perm.MANAGE_GROUPS)
     library = _get(Library, library_id, "library")
-    name = _name(name, "name")
+    name = _name(name)
     basin = _get(Basin, basin_id, "basin") if basin_id else None
     if db.session.scalar(select(Library.id).where(Library.name == name, Library.id != library.id)):
-        raise Conflict(f"A library '{name}' already exists.")
+        raise Conflict(N_("A library '%(name)s' already exists."), params={"name": name})
     with unit_of_work() as uow:
         library.name = name
         library.basin = basin
@@ -231,22 +237,28 @@ def get_group(actor, group_id):
     return _get(Group, group_id, "group")
 
 
+# The group settings as the admin page labels them, for a refusal naming one.
+GROUP_FIELD_NAMES = {"review_limit_days": N_("Review time limit (working days)"),
+                     "required_approvals": N_("Approvals needed")}
+
+
 def _group_fields(data):
     out = {}
     if "name" in data:
-        out["name"] = _name(data["name"], "name")
+        out["name"] = _name(data["name"])
     if "description" in data:
         out["description"] = (data["description"] or "").strip()[:2000]
     if "color" in data:
         color = (data["color"] or "").strip()
         if len(color) != 7 or color[0] != "#" or any(c not in "0123456789abcdefABCDEF" for c in color[1:]):
-            raise Invalid("A colour is written #rrggbb.", errors={"color": ["Write #rrggbb."]})
+            raise Invalid(N_("A colour is written #rrggbb."), errors={"color": ["Write #rrggbb."]})
         out["color"] = color
     for field, low, high in (("review_limit_days", 1, 60), ("required_approvals", 1, 2)):
         if field in data:
             value = data[field]
             if not isinstance(value, int) or not low <= value <= high:
-                raise Invalid(f"{field} is a whole number from {low} to {high}.",
+                raise Invalid(N_("%(field)s is a whole number from %(low)s to %(high)s."),
+                              params={"field": Text(GROUP_FIELD_NAMES[field], plain=field), "low": low, "high": high},
                               errors={field: [f"From {low} to {high}."]})
             out[field] = value
     return out
@@ -263,9 +275,9 @@ def create_group(actor, data):
     _require(actor, perm.MANAGE_GROUPS)
     fields = _group_fields({"description": "", **data})
     if "name" not in fields:
-        raise Invalid("A group needs a name.", errors={"name": ["Required."]})
+        raise Invalid(N_("A group needs a name."), errors={"name": ["Required."]})
     if db.session.scalar(select(Group.id).where(Group.name == fields["name"])):
-        raise Conflict(f"A group '{fields['name']}' already exists.")
+        raise Conflict(N_("A group '%(name)s' already exists."), params={"name": fields["name"]})
     with unit_of_work() as uow:
         group = Group(wip_limits={}, **fields)
         db.session.add(group)
@@ -282,7 +294,7 @@ def update_group(actor, group_id, data):
     fields = _group_fields(data)
     if "name" in fields and db.session.scalar(
             select(Group.id).where(Group.name == fields["name"], Group.id != group.id)):
-        raise Conflict(f"A group '{fields['name']}' already exists.")
+        raise Conflict(N_("A group '%(name)s' already exists."), params={"name": fields["name"]})
     with unit_of_work() as uow:
         for key, value in fields.items():
             setattr(group, key, value)
@@ -296,7 +308,8 @@ def add_member(actor, group_id, username, role):
     _require(actor, perm.MANAGE_GROUPS)
     group = _get(Group, group_id, "group")
     if role not in MEMBERSHIP_ROLES:
-        raise Invalid(f"Role must be one of {', '.join(MEMBERSHIP_ROLES)}.", errors={"role": ["Unknown role."]})
+        raise Invalid(N_("Role must be one of %(roles)s."), params={"roles": ", ".join(MEMBERSHIP_ROLES)},
+                      errors={"role": ["Unknown role."]})
     membership = accounts.add_member((username or "").strip(), group.name, role)
     with unit_of_work() as uow:
         uow.record("membership.added", actor_user=actor, group_id=group.id,
@@ -310,7 +323,7 @@ def remove_member(actor, group_id, user_id):
     group = _get(Group, group_id, "group")
     membership = db.session.get(Membership, (user_id, group.id)) if isinstance(user_id, int) else None
     if membership is None:
-        raise NotFound("This person is not a member of the group.")
+        raise NotFound(N_("This person is not a member of the group."))
     username = membership.user.username
     with unit_of_work() as uow:
         db.session.delete(membership)
@@ -332,13 +345,13 @@ def create_channel(actor, slug, name, daily_capacity):
     _require(actor, perm.MANAGE_GROUPS)
     slug = (slug or "").strip().lower()
     if not slug or len(slug) > 60 or not slug.replace("-", "").isalnum() or not slug.isascii():
-        raise Invalid("A slug is lowercase letters, digits and '-'.", errors={"slug": ["Letters, digits, '-'."]})
-    name = _name(name, "name")
+        raise Invalid(N_("A slug is lowercase letters, digits and '-'."), errors={"slug": ["Letters, digits, '-'."]})
+    name = _name(name)
     if not isinstance(daily_capacity, int) or not 0 <= daily_capacity <= 1000:
-        raise Invalid("The daily capacity must be a whole number between 0 and 1000.",
+        raise Invalid(N_("The daily capacity must be a whole number between 0 and 1000."),
                       errors={"daily_capacity": ["Between 0 and 1000."]})
     if db.session.scalar(select(Channel.id).where((Channel.slug == slug) | (Channel.name == name))):
-        raise Conflict(f"A channel '{slug}' or '{name}' already exists.")
+        raise Conflict(N_("A channel '%(slug)s' or '%(name)s' already exists."), params={"slug": slug, "name": name})
     with unit_of_work() as uow:
         channel = Channel(slug=slug, name=name, daily_capacity=daily_capacity)
         db.session.add(channel)
@@ -362,7 +375,7 @@ def create_first_admin(username, password, *, display_name=None, email=None):
     """First run: create the network's first administrator. Refused (Conflict) once
     there is one, so the first-run page cannot be used to take over. Raises Invalid, Conflict."""
     if has_admin():
-        raise Conflict("An administrator already exists.")
+        raise Conflict(N_("An administrator already exists."))
     user = accounts.create_user(username, password, display_name=display_name or None, email=email or None,
                                 admin=True)
     with unit_of_work() as uow:

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, delete, func, select, text
 
-from ..domain.errors import Conflict, Invalid
+from ..domain.errors import N_, Conflict, Invalid
 from ..extensions import db
 from ..models import (Comment, Event, Item, Notification, Review, WebhookDelivery, item_assignees, item_labels,
                       utcnow)
@@ -96,19 +96,21 @@ def import_database(data, batch_size=500):
     another version or schema), Conflict (the database already has data).
     Returns {table: rows restored}."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise Invalid("This file is not a Relais export.")
+        raise Invalid(N_("This file is not a Relais export."))
     if data.get("version") != VERSION:
-        raise Invalid(f"Export version {data.get('version')} is not supported (this Relais reads {VERSION}).")
+        raise Invalid(N_("Export version %(theirs)s is not supported (this Relais reads %(ours)s)."),
+                      params={"theirs": data.get("version"), "ours": VERSION})
     ours, theirs = _schema_revision(), data.get("schema_revision")
     if ours and theirs and ours != theirs:
-        raise Invalid(f"The export was made at schema {theirs}, this database is at {ours}: "
-                      "run the same Relais version (flask db upgrade) before importing.")
+        raise Invalid(N_("The export was made at schema %(theirs)s, this database is at %(ours)s: "
+                         "run the same Relais version (flask db upgrade) before importing."),
+                      params={"theirs": theirs, "ours": ours})
     if not _is_empty():
-        raise Conflict("The database is not empty: import only into a fresh database (flask db upgrade).")
+        raise Conflict(N_("The database is not empty: import only into a fresh database (flask db upgrade)."))
     known = {t.name: t for t in _tables()}
     unknown = set(data.get("tables", {})) - set(known)
     if unknown:
-        raise Invalid(f"Unknown tables in the export: {', '.join(sorted(unknown))}.")
+        raise Invalid(N_("Unknown tables in the export: %(tables)s."), params={"tables": ", ".join(sorted(unknown))})
     counts = {}
     try:
         for table in _tables():

@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain import states as st
-from ..domain.errors import Invalid, NotFound
+from ..domain.errors import N_, Invalid, NotFound
 from ..domain.scheduling import DEFAULT_TZ, local_day
 from ..extensions import db
 from ..models import Channel, Group, Item
@@ -34,7 +34,7 @@ def _group_scope(user, group_id):
         return visible
     group = db.session.get(Group, group_id) if 0 < group_id < 2**63 else None
     if group is None or not actor_for(user, group.id).can_see_group():
-        raise NotFound(f"No group {group_id}.")
+        raise NotFound(N_("No group %(id)s."), params={"id": group_id})
     return [group.id]
 
 
@@ -46,9 +46,9 @@ def window(user, start: date, end: date, *, group_id=None, channel_ref=None, res
     (group or channel)."""
     require_user(user)
     if end <= start:
-        raise Invalid("'to' must be after 'from'.", errors={"to": ["Must be after 'from'."]})
+        raise Invalid(N_("'to' must be after 'from'."), errors={"to": ["Must be after 'from'."]})
     if (end - start).days > MAX_WINDOW_DAYS:
-        raise Invalid(f"The window is at most {MAX_WINDOW_DAYS} days.",
+        raise Invalid(N_("The window is at most %(days)s days."), params={"days": MAX_WINDOW_DAYS},
                       errors={"to": [f"At most {MAX_WINDOW_DAYS} days after 'from'."]})
     groups = _group_scope(user, group_id)
     channel = get_channel(channel_ref) if channel_ref is not None else None

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..domain.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import BlackoutDate, Channel
 from .common import require_user, unit_of_work
@@ -15,7 +15,7 @@ CHANNEL_UPDATED = "channel.updated"
 def _require_coordinator(user):
     require_user(user)
     if not (user.is_coordinator or user.is_admin):
-        raise Forbidden("Only a coordinator may change a channel's capacity or blackout dates.")
+        raise Forbidden(N_("Only a coordinator may change a channel's capacity or blackout dates."))
 
 
 def get_channel(ref):
@@ -27,7 +27,7 @@ def get_channel(ref):
     if channel is None and isinstance(ref, str):
         channel = db.session.scalar(select(Channel).where(Channel.slug == ref))
     if channel is None:
-        raise NotFound(f"No channel '{ref}'.")
+        raise NotFound(N_("No channel '%(channel)s'."), params={"channel": ref})
     return channel
 
 
@@ -43,7 +43,7 @@ def set_daily_capacity(user, channel_ref, capacity: int):
     _require_coordinator(user)
     channel = get_channel(channel_ref)
     if not isinstance(capacity, int) or not 0 <= capacity <= 1000:
-        raise Invalid("The daily capacity must be a whole number between 0 and 1000.",
+        raise Invalid(N_("The daily capacity must be a whole number between 0 and 1000."),
                       errors={"daily_capacity": ["Between 0 and 1000."]})
     with unit_of_work() as uow:
         channel.daily_capacity = capacity
@@ -57,7 +57,8 @@ def add_blackout_date(user, channel_ref, day: date, reason: str = ""):
     _require_coordinator(user)
     channel = get_channel(channel_ref)
     if any(b.day == day for b in channel.blackout_dates):
-        raise Conflict(f"{day.isoformat()} is already a blackout date on '{channel.name}'.")
+        raise Conflict(N_("%(day)s is already a blackout date on '%(channel)s'."),
+                       params={"day": day, "channel": channel.name})
     with unit_of_work() as uow:
         channel.blackout_dates.append(BlackoutDate(day=day, reason=(reason or "")[:200]))
         db.session.flush()
@@ -71,7 +72,8 @@ def remove_blackout_date(user, channel_ref, day: date):
     channel = get_channel(channel_ref)
     blackout = next((b for b in channel.blackout_dates if b.day == day), None)
     if blackout is None:
-        raise NotFound(f"{day.isoformat()} is not a blackout date on '{channel.name}'.")
+        raise NotFound(N_("%(day)s is not a blackout date on '%(channel)s'."),
+                       params={"day": day, "channel": channel.name})
     with unit_of_work() as uow:
         channel.blackout_dates.remove(blackout)
         db.session.flush()

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select, update
 
 from ..domain import permissions as perm
-from ..domain.errors import Conflict
+from ..domain.errors import N_, Conflict
 from ..extensions import db
 from ..models import Comment, Item, utcnow
 from .common import load_item, unit_of_work
@@ -15,7 +15,7 @@ def add_comment(user, item_id, body):
     item, actor = load_item(user, item_id)
     perm.require(actor, perm.COMMENT)
     if item.deleted:
-        raise Conflict("This item is in the trash; restore it before commenting.")
+        raise Conflict(N_("This item is in the trash; restore it before commenting."))
     with unit_of_work() as uow:
         comment = Comment(item_id=item.id, author_id=user.id, body=body, created_at=utcnow())
         db.session.add(comment)

@@ -100,7 +100,8 @@ def unit_of_work():
         raise Conflict(N_("Someone else changed this item at the same time; reload it and try again."))
     except IntegrityError as exc:
         db.session.rollback()
-        raise Conflict(f"The change clashes with existing data ({exc.orig.__class__.__name__}).")
+        raise Conflict(N_("The change clashes with existing data (%(error)s)."),
+                       params={"error": exc.orig.__class__.__name__})
     except OperationalError as exc:
         db.session.rollback()
         if "locked" in str(exc.orig).lower():

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased
 
 from ..domain import states as st
-from ..domain.errors import Forbidden
+from ..domain.errors import N_, Forbidden
 from ..domain.reviews import working_days_between
 from ..extensions import db
 from ..models import Channel, Event, Group, Item, Membership, User, utcnow
@@ -43,7 +43,7 @@ def dashboard_groups(user):
             Membership.user_id == user.id, Membership.role == "lead")
     groups = [dict(row._mapping) for row in db.session.execute(q)]
     if not groups and not (user.is_coordinator or user.is_admin):
-        raise Forbidden("The dashboard is for coordinators and group leads.")
+        raise Forbidden(N_("The dashboard is for coordinators and group leads."))
     return groups
 
 

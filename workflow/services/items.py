@@ -5,7 +5,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from ..domain import permissions as perm
 from ..domain import states as st
-from ..domain.errors import Conflict, Invalid, NotFound, RuleBroken
+from ..domain.errors import N_, Conflict, Invalid, NotFound, RuleBroken
 from ..domain.ranking import initial_ranks, rank_between
 from ..domain.roles import SYSTEM_ACTOR
 from ..domain.scheduling import ChannelRules, check_slot, local_day
@@ -33,9 +33,8 @@ EDITABLE_FIELDS = ("title", "summary", "body", "resource_type", "resource_url", 
 def _check_version(item, expected_version):
     if expected_version is not None and expected_version != item.version:
         raise Conflict(
-            f"This item was changed since you read it (your version {expected_version}, "
-            f"current version {item.version}).",
-            current=dump_item(item),
+            N_("This item was changed since you read it (your version %(yours)s, current version %(current)s)."),
+            params={"yours": expected_version, "current": item.version}, current=dump_item(item),
         )
 
 
@@ -47,7 +46,8 @@ def _resolve_channel(ref):
     else:
         channel = db.session.scalar(select(Channel).where(Channel.slug == ref))
     if channel is None:
-        raise Invalid(f"No channel '{ref}'.", errors={"channel": [f"Unknown channel '{ref}'."]})
+        raise Invalid(N_("No channel '%(channel)s'."), params={"channel": ref},
+                      errors={"channel": [f"Unknown channel '{ref}'."]})
     return channel
 
 
@@ -81,7 +81,7 @@ def _resolve_assignees(group_id, usernames):
     missing = [u for u in usernames if u not in found]
     if missing:
         raise Invalid(
-            "Assignees must be active members of the group.",
+            N_("Assignees must be active members of the group."),
             errors={"assignees": [f"Not a member of this group: {', '.join(missing)}."]},
         )
     return sorted(users, key=lambda u: u.username)
@@ -110,10 +110,11 @@ def _rank_near(item, state, before_id=None, after_id=None):
     anchor = db.session.get(Item, anchor_id) if 0 < anchor_id < 2**63 else None
     field = "before_id" if before_id is not None else "after_id"
     if anchor is None or anchor.group_id != item.group_id or anchor.deleted or anchor.id == item.id:
-        raise Invalid(f"No card {anchor_id} on this board to place against.",
+        raise Invalid(N_("No card %(id)s on this board to place against."), params={"id": anchor_id},
                       errors={field: ["Must be another card of the same board."]})
     if anchor.state != state:
-        raise Invalid(f"Card {anchor_id} is not in the '{state}' column.",
+        raise Invalid(N_("Card %(id)s is not in the '%(column)s' column."),
+                      params={"id": anchor_id, "column": st.state_name(state)},
                       errors={field: [f"Must be a card of the '{state}' column."]})
     base = _column_query(item.group_id, state, exclude_id=item.id)
     if before_id is not None:
@@ -152,7 +153,7 @@ def create_item(user, group_id, data):
     require_user(user)
     group = db.session.get(Group, group_id) if 0 < group_id < 2**63 else None
     if group is None:
-        raise NotFound(f"No group {group_id}.")
+        raise NotFound(N_("No group %(id)s."), params={"id": group_id})
     actor = actor_for(user, group.id)
     perm.require(actor, perm.CREATE_ITEM)
     with unit_of_work() as uow:
@@ -186,9 +187,10 @@ def update_item(user, item_id, changes, expected_version):
     perm.require(actor, perm.EDIT_ITEM)
     _check_version(item, expected_version)
     if item.deleted:
-        raise Conflict("This item is in the trash; restore it before editing.")
+        raise Conflict(N_("This item is in the trash; restore it before editing."))
     if item.state not in st.EDITABLE_STATES:
-        raise Conflict(f"An item that is '{item.state}' can no longer be edited.")
+        raise Conflict(N_("An item that is '%(state)s' can no longer be edited."),
+                       params={"state": st.state_name(item.state)})
     with unit_of_work() as uow:
         changed = {}
         for name in EDITABLE_FIELDS:
@@ -271,7 +273,7 @@ def _do_transition(uow, user, item, actor, action, target, comment, checklist=No
     if target == st.SCHEDULED:
         if item.channel is None or item.scheduled_at is None or item.scheduled_at <= utcnow():
             raise Invalid(
-                "Scheduling needs a future publication time and a channel: use the schedule action.",
+                N_("Scheduling needs a future publication time and a channel: use the schedule action."),
                 errors={"scheduled_at": ["Set a future time and a channel with POST /items/<id>/schedule."]})
     if action == st.UNSCHEDULE:
         item.scheduled_at = None
@@ -316,7 +318,7 @@ def transition_item(user, item_id, to, comment=None, expected_version=None):
     item, actor = load_item(user, item_id)
     _check_version(item, expected_version)
     if item.deleted:
-        raise Conflict("This item is in the trash; restore it first.")
+        raise Conflict(N_("This item is in the trash; restore it first."))
     action, target = st.decide_target(item.state, to, actor, is_author=item.author_id == user.id,
                                       comment=comment, previous_state=item.archived_from)
     with unit_of_work() as uow:
@@ -332,7 +334,7 @@ def review_item(user, item_id, decision, comment="", expected_version=None, chec
     item, actor = load_item(user, item_id)
     _check_version(item, expected_version)
     if item.deleted:
-        raise Conflict("This item is in the trash; restore it first.")
+        raise Conflict(N_("This item is in the trash; restore it first."))
     action = st.REVIEW_DECISIONS[decision]
     perm.check_visible(actor)
     target = st.decide(item.state, action, actor, is_author=item.author_id == user.id, comment=comment)
@@ -349,7 +351,7 @@ def move_item(user, item_id, state=None, before_id=None, after_id=None, comment=
     item, actor = load_item(user, item_id)
     _check_version(item, expected_version)
     if item.deleted:
-        raise Conflict("This item is in the trash; restore it first.")
+        raise Conflict(N_("This item is in the trash; restore it first."))
     target = state or item.state
     action = None
     if target != item.state:
@@ -391,7 +393,7 @@ def schedule_item(user, item_id, scheduled_at, channel_ref, expected_version=Non
     item, actor = load_item(user, item_id)
     _check_version(item, expected_version)
     if item.deleted:
-        raise Conflict("This item is in the trash; restore it first.")
+        raise Conflict(N_("This item is in the trash; restore it first."))
     is_author = item.author_id == user.id
     if item.state == st.SCHEDULED:
         # Rescheduling: same rights as scheduling.
@@ -434,7 +436,7 @@ def _check_capacity(item, channel, scheduled_at, now):
     except RuleBroken as exc:
         slot = exc.extra.get("next_free_slot")
         if slot:
-            exc.detail += f" Next free slot: {slot}."
+            exc.add_sentence(N_("Next free slot: %(slot)s."), {"slot": datetime.fromisoformat(slot)})
         raise
 
 
@@ -444,7 +446,7 @@ def delete_item(user, item_id, expected_version=None):
     perm.require(actor, perm.DELETE_ITEM, is_author=item.author_id == user.id)
     _check_version(item, expected_version)
     if item.deleted:
-        raise Conflict("This item is already in the trash.")
+        raise Conflict(N_("This item is already in the trash."))
     with unit_of_work() as uow:
         item.deleted = True
         item.updated_at = utcnow()
@@ -457,7 +459,7 @@ def restore_item(user, item_id):
     item, actor = load_item(user, item_id)
     perm.require(actor, perm.RESTORE_ITEM, is_author=item.author_id == user.id)
     if not item.deleted:
-        raise Conflict("This item is not in the trash.")
+        raise Conflict(N_("This item is not in the trash."))
     with unit_of_work() as uow:
         item.deleted = False
         item.rank = _rank_at_end(item.group_id, item.state, exclude_id=item.id)

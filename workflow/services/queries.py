@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, subqueryload
 
 from ..domain import states as st
-from ..domain.errors import NotFound
+from ..domain.errors import N_, NotFound
 from ..extensions import db
 from ..models import (Channel, Event, Group, Item, Label, Membership, Review, User, item_assignees, item_labels,
                       utcnow)
@@ -60,10 +60,10 @@ def get_group(user, group_id):
     require_user(user)
     group = db.session.get(Group, group_id) if 0 < group_id < 2**63 else None
     if group is None:
-        raise NotFound(f"No group {group_id}.")
+        raise NotFound(N_("No group %(id)s."), params={"id": group_id})
     actor = actor_for(user, group.id)
     if not actor.can_see_group():
-        raise NotFound(f"No group {group_id}.")
+        raise NotFound(N_("No group %(id)s."), params={"id": group_id})
     group.role = actor.group_role
     return group, actor
 
@@ -185,7 +185,7 @@ def events_since(user, since=0, group_id=None, limit=200):
     q = select(Event).where(Event.id > since).options(joinedload(Event.actor))
     if group_id is not None:
         if ids is not None and group_id not in ids:
-            raise NotFound(f"No group {group_id}.")
+            raise NotFound(N_("No group %(id)s."), params={"id": group_id})
         q = q.where(Event.group_id == group_id)
     elif ids is not None:
         q = q.where(Event.group_id.in_(ids))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, subqueryload
 from ..domain import permissions as perm
 from ..domain import reviews as rv
 from ..domain import states as st
-from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..domain.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..i18n import T_, Tn_, format_duration
 from ..models import ChecklistEntry, Event, Group, Item, Membership, Notification, Review, User, utcnow
@@ -240,7 +240,7 @@ def claim_item(user, item_id):
     if item.claimed_by_id == user.id:
         return item
     if item.claimed_by_id is not None:
-        raise Conflict(f"{item.claimed_by.display_name} already reviews this item.",
+        raise Conflict(N_("%(name)s already reviews this item."), params={"name": item.claimed_by.display_name},
                        claimed_by=_brief(item.claimed_by))
     with unit_of_work() as uow:
         item.claimed_by_id = user.id
@@ -259,7 +259,8 @@ def release_claim(user, item_id):
     if item.claimed_by_id is None:
         raise Conflict("This item is not claimed.")
     if item.claimed_by_id != user.id:
-        raise Forbidden(f"Only {item.claimed_by.display_name}, who claimed it, can release this item.")
+        raise Forbidden(N_("Only %(name)s, who claimed it, can release this item."),
+                        params={"name": item.claimed_by.display_name})
     with unit_of_work() as uow:
         item.claimed_by_id = None
         item.claimed_at = None

@@ -41,7 +41,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ..domain.errors import Forbidden, Invalid, NotFound
+from ..domain.errors import N_, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Channel, Event, Webhook, WebhookDelivery, utcnow
 from .common import require_user, unit_of_work
@@ -100,10 +100,11 @@ def check_target(url: str, allow_private: bool = False) -> list[str] | None:
     None with ``allow_private``, which resolves nothing (any address may do)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Invalid("A webhook URL must start with http:// or https:// and name a host.",
+        raise Invalid(N_("A webhook URL must start with http:// or https:// and name a host."),
                       errors={"url": ["Must be an http(s) URL with a host."]})
     if parts.username or parts.password:
-        raise Invalid("A webhook URL must not carry credentials.", errors={"url": ["No user:password@ in the URL."]})
+        raise Invalid(N_("A webhook URL must not carry credentials."),
+                      errors={"url": ["No user:password@ in the URL."]})
     if allow_private:
         return
     try:
@@ -111,13 +112,15 @@ def check_target(url: str, allow_private: bool = False) -> list[str] | None:
         infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
         addresses = list(dict.fromkeys(info[4][0] for info in infos))  # the resolver's order, once each
     except (socket.gaierror, UnicodeError, ValueError) as exc:
-        raise Invalid(f"The host '{parts.hostname}' cannot be resolved ({exc}).",
+        raise Invalid(N_("The host '%(host)s' cannot be resolved (%(error)s)."),
+                      params={"host": parts.hostname, "error": str(exc)},
                       errors={"url": ["The host does not resolve."]})
     blocked = sorted(a for a in addresses if _blocked(a))
     if blocked:
         raise Invalid(
-            f"The host '{parts.hostname}' resolves to a loopback, private, link-local or metadata address "
-            f"({', '.join(blocked)}); an admin must set allow_private to send there.",
+            N_("The host '%(host)s' resolves to a loopback, private, link-local or metadata address "
+               "(%(addresses)s); an admin must set allow_private to send there."),
+            params={"host": parts.hostname, "addresses": ", ".join(blocked)},
             errors={"url": ["Private or loopback address refused."]})
     return addresses
 
@@ -130,7 +133,7 @@ def _require_admin(user):
         return
     require_user(user)
     if not user.is_admin:
-        raise Forbidden("Only an administrator may manage webhooks.")
+        raise Forbidden(N_("Only an administrator may manage webhooks."))
 
 
 def _channel(ref):
@@ -139,7 +142,7 @@ def _channel(ref):
     else:
         channel = db.session.scalar(select(Channel).where(Channel.slug == ref))
     if channel is None:
-        raise NotFound(f"No channel '{ref}'.")
+        raise NotFound(N_("No channel '%(channel)s'."), params={"channel": ref})
     return channel
 
 
@@ -173,7 +176,7 @@ def get_webhook(user, webhook_id):
     _require_admin(user)
     webhook = db.session.get(Webhook, webhook_id) if 0 < webhook_id < 2**63 else None
     if webhook is None:
-        raise NotFound(f"No webhook {webhook_id}.")
+        raise NotFound(N_("No webhook %(id)s."), params={"id": webhook_id})
     return webhook
 
 

@@ -5,9 +5,11 @@ the same functions the CLI uses; a refused change comes back as a message on the
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..domain.errors import DomainError
+from ..i18n import ROLE_NAMES, translate_error
 from ..services import admin as service
 from ..services import channels as channel_service
 from ..services import webhooks as webhook_service
@@ -26,14 +28,19 @@ def _int(name, default=None):
         return default
 
 
+def _refused(exc):
+    """Flash a refusal, in the reader's language (401 and 403 go to the error page instead)."""
+    if exc.status in (401, 403):
+        raise exc
+    flash(_("Refused: %(reason)s", reason=translate_error(exc)), "error")
+
+
 def _attempt(action, success, back):
-    """Run ``action()``; flash ``success`` or the refusal's detail, and go back to ``back``."""
+    """Run ``action()``; flash ``success`` (already translated) or the refusal, and go back to ``back``."""
     try:
         action()
     except DomainError as exc:
-        if exc.status in (401, 403):
-            raise
-        flash(f"Refusé : {exc.detail}", "error")
+        _refused(exc)
     else:
         flash(success)
     return redirect(back)
@@ -66,9 +73,7 @@ def admin_invite_user():
             library=form.get("library") or None, coordinator=form.get("coordinator") == "on",
             admin=form.get("admin") == "on")
     except DomainError as exc:
-        if exc.status in (401, 403):
-            raise
-        flash(f"Refusé : {exc.detail}", "error")
+        _refused(exc)
         return render_template("admin/users.html", users=service.list_users(_me()),
                                libraries=service.list_libraries(_me()), draft=form), 422
     return render_template("admin/password.html", user=user, password=password, created=True)
@@ -79,7 +84,8 @@ def admin_invite_user():
 def admin_set_active(user_id):
     active = request.form.get("active") == "1"
     return _attempt(lambda: service.set_active(_me(), user_id, active),
-                    "Compte réactivé." if active else "Compte désactivé : ses sessions et jetons sont coupés.",
+                    _("Account reactivated.") if active
+                    else _("Account deactivated: its sessions and tokens are cut off."),
                     url_for("web.admin_users"))
 
 
@@ -89,9 +95,7 @@ def admin_reset_password(user_id):
     try:
         user, password = service.reset_password(_me(), user_id)
     except DomainError as exc:
-        if exc.status in (401, 403):
-            raise
-        flash(f"Refusé : {exc.detail}", "error")
+        _refused(exc)
         return redirect(url_for("web.admin_users"))
     return render_template("admin/password.html", user=user, password=password, created=False)
 
@@ -102,14 +106,14 @@ def admin_set_roles(user_id):
     form = request.form
     return _attempt(lambda: service.set_roles(_me(), user_id, coordinator=form.get("coordinator") == "on",
                                               admin=form.get("admin") == "on"),
-                    "Rôles enregistrés.", url_for("web.admin_users"))
+                    _("Roles saved."), url_for("web.admin_users"))
 
 
 @bp.post("/admin/users/<int:user_id>/library")
 @login_required
 def admin_set_library(user_id):
     return _attempt(lambda: service.set_library(_me(), user_id, _int("library_id")),
-                    "Médiathèque enregistrée.", url_for("web.admin_users"))
+                    _("Library saved."), url_for("web.admin_users"))
 
 
 # ---------------------------------------------------------------- libraries and basins
@@ -125,14 +129,14 @@ def admin_libraries():
 @login_required
 def admin_create_basin():
     return _attempt(lambda: service.create_basin(_me(), request.form.get("name")),
-                    "Bassin de lecture créé.", url_for("web.admin_libraries"))
+                    _("Reading basin created."), url_for("web.admin_libraries"))
 
 
 @bp.post("/admin/libraries")
 @login_required
 def admin_create_library():
     return _attempt(lambda: service.create_library(_me(), request.form.get("name"), _int("basin_id")),
-                    "Médiathèque créée.", url_for("web.admin_libraries"))
+                    _("Library created."), url_for("web.admin_libraries"))
 
 
 @bp.post("/admin/libraries/<int:library_id>")
@@ -140,7 +144,7 @@ def admin_create_library():
 def admin_update_library(library_id):
     return _attempt(lambda: service.update_library(_me(), library_id, name=request.form.get("name"),
                                                    basin_id=_int("basin_id")),
-                    "Médiathèque enregistrée.", url_for("web.admin_libraries"))
+                    _("Library saved."), url_for("web.admin_libraries"))
 
 
 # ---------------------------------------------------------------- groups
@@ -169,7 +173,7 @@ def admin_create_group():
     def create():
         created.append(service.create_group(_me(), _group_form()))
 
-    response = _attempt(create, "Groupe créé. Ajoutez-y maintenant ses membres.", url_for("web.admin_groups"))
+    response = _attempt(create, _("Group created. Now add its members."), url_for("web.admin_groups"))
     return redirect(url_for("web.admin_group", group_id=created[0].id)) if created else response
 
 
@@ -185,7 +189,7 @@ def admin_group(group_id):
 @bp.post("/admin/groups/<int:group_id>")
 @login_required
 def admin_update_group(group_id):
-    return _attempt(lambda: service.update_group(_me(), group_id, _group_form()), "Groupe enregistré.",
+    return _attempt(lambda: service.update_group(_me(), group_id, _group_form()), _("Group saved."),
                     url_for("web.admin_group", group_id=group_id))
 
 
@@ -195,14 +199,15 @@ def admin_add_member(group_id):
     username = request.form.get("username", "")
     role = request.form.get("role", "agent")
     return _attempt(lambda: service.add_member(_me(), group_id, username, role),
-                    f"{username} ajouté·e au groupe ({'responsable' if role == 'lead' else 'agent'}).",
+                    _("%(username)s added to the group (%(role)s).", username=username,
+                      role=ROLE_NAMES.get(role, role)),
                     url_for("web.admin_group", group_id=group_id))
 
 
 @bp.post("/admin/groups/<int:group_id>/members/<int:user_id>/remove")
 @login_required
 def admin_remove_member(group_id, user_id):
-    return _attempt(lambda: service.remove_member(_me(), group_id, user_id), "Membre retiré du groupe.",
+    return _attempt(lambda: service.remove_member(_me(), group_id, user_id), _("Member removed from the group."),
                     url_for("web.admin_group", group_id=group_id))
 
 
@@ -221,23 +226,23 @@ def admin_channels():
 def admin_create_channel():
     return _attempt(lambda: service.create_channel(_me(), request.form.get("slug"), request.form.get("name"),
                                                    _int("daily_capacity", -1)),
-                    "Canal créé.", url_for("web.admin_channels"))
+                    _("Channel created."), url_for("web.admin_channels"))
 
 
 @bp.post("/admin/channels/<int:channel_id>/capacity")
 @login_required
 def admin_channel_capacity(channel_id):
     return _attempt(lambda: channel_service.set_daily_capacity(_me(), channel_id, _int("daily_capacity", -1)),
-                    "Capacité enregistrée.", url_for("web.admin_channels"))
+                    _("Capacity saved."), url_for("web.admin_channels"))
 
 
 def _day():
     try:
         return date.fromisoformat(request.form.get("day") or "")
     except ValueError:
-        from ..domain.errors import Invalid
+        from ..domain.errors import N_, Invalid
 
-        raise Invalid("Choose a date.", errors={"day": ["Required."]})
+        raise Invalid(N_("Choose a date."), errors={"day": ["Required."]})
 
 
 @bp.post("/admin/channels/<int:channel_id>/blackouts")
@@ -245,14 +250,14 @@ def _day():
 def admin_add_blackout(channel_id):
     return _attempt(lambda: channel_service.add_blackout_date(_me(), channel_id, _day(),
                                                               request.form.get("reason", "")),
-                    "Jour de fermeture ajouté.", url_for("web.admin_channels"))
+                    _("Blackout date added."), url_for("web.admin_channels"))
 
 
 @bp.post("/admin/channels/<int:channel_id>/blackouts/remove")
 @login_required
 def admin_remove_blackout(channel_id):
     return _attempt(lambda: channel_service.remove_blackout_date(_me(), channel_id, _day()),
-                    "Jour de fermeture retiré.", url_for("web.admin_channels"))
+                    _("Blackout date removed."), url_for("web.admin_channels"))
 
 
 @bp.post("/admin/webhooks")
@@ -262,9 +267,7 @@ def admin_create_webhook():
         webhook = webhook_service.register_webhook(_me(), request.form.get("channel", ""),
                                                    (request.form.get("url") or "").strip())
     except DomainError as exc:
-        if exc.status in (401, 403):
-            raise
-        flash(f"Refusé : {exc.detail}", "error")
+        _refused(exc)
         return redirect(url_for("web.admin_channels"))
     return render_template("admin/webhook_secret.html", webhook=webhook)
 
@@ -272,5 +275,5 @@ def admin_create_webhook():
 @bp.post("/admin/webhooks/<int:webhook_id>/deactivate")
 @login_required
 def admin_deactivate_webhook(webhook_id):
-    return _attempt(lambda: webhook_service.deactivate_webhook(_me(), webhook_id), "Webhook désactivé.",
+    return _attempt(lambda: webhook_service.deactivate_webhook(_me(), webhook_id), _("Webhook deactivated."),
                     url_for("web.admin_channels"))

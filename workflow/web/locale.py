@@ -3,7 +3,7 @@ from flask import redirect, request, session, url_for
 from flask_babel import refresh
 from flask_login import current_user
 
-from ..domain.errors import Invalid
+from ..domain.errors import N_, Invalid
 from ..i18n import LOCALES
 from ..services.accounts import set_locale as store_locale
 from . import bp
@@ -16,7 +16,8 @@ def set_locale():
     Signed out (the sign-in page): kept in the session until sign-in."""
     locale = request.form.get("locale", "")
     if locale not in LOCALES:
-        raise Invalid(f"Unknown language '{locale}'.", errors={"locale": ["Unknown language."]})
+        raise Invalid(N_("Unknown language '%(locale)s'."), params={"locale": locale},
+                      errors={"locale": ["Unknown language."]})
     if current_user.is_authenticated:
         store_locale(current_user._get_current_object(), locale)
     session["locale"] = locale

@@ -2,9 +2,11 @@
 one (and the sign-in page of an empty database sends there). Once an admin exists the page is gone (404),
 so it cannot be used to take an installation over."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_user
 
 from ..domain.errors import DomainError
+from ..i18n import translate_error
 from ..services import admin as admin_service
 from . import bp
 
@@ -25,16 +27,17 @@ def welcome():
     form = request.form
     if request.method == "POST":
         if form.get("password") != form.get("password_again"):
-            error = "Les deux mots de passe ne sont pas identiques."
+            error = _("The two passwords are not the same.")
         else:
             try:
                 user = admin_service.create_first_admin(
                     form.get("username", "").strip(), form.get("password", ""),
                     display_name=form.get("display_name", "").strip(), email=form.get("email", "").strip())
             except DomainError as exc:
-                error = exc.detail
+                error = translate_error(exc)
             else:
                 login_user(user)
-                flash("Bienvenue ! Votre compte d'administration est créé. Créez maintenant les groupes et invitez les équipes.")
+                flash(_("Welcome! Your administration account is created. "
+                        "Now create the groups and invite the teams."))
                 return redirect(url_for("web.admin_home"))
     return render_template("onboarding/welcome.html", error=error, form=form), (422 if error else 200)

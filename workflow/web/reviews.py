@@ -86,7 +86,7 @@ def claim(item_id):
             review_service.claim_item(user, item_id)
             flash(_("You are reviewing this proposal."))
     except DomainError as exc:
-        return _render(exc.detail, item_id, None, exc.status)
+        return _render(translate_error(exc), item_id, None, exc.status)
     return redirect(url_for("web.review_queue"))
 
 
