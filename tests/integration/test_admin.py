@@ -68,6 +68,54 @@ def test_inviting_shows_a_temporary_password_once_that_signs_in(admin_client, wo
     assert password not in admin_client.get("/admin/users").get_data(as_text=True)
 
 
+def test_the_invitee_is_mailed_a_link_in_the_language_the_admin_chose(admin_client, world, app, tmp_path):
+    import re
+
+    from flask import g
+
+    from workflow.models import OutboxMail
+
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path / "outbox")
+    response = admin_client.post_form("/admin/users", {"username": "zoe", "display_name": "Zoe Smith",
+                                                       "email": "zoe@example.org", "locale": "en"})
+    page = response.get_data(as_text=True)
+    assert "Un e-mail avec un lien à usage unique" in page and "zoe@example.org" in page
+    zoe = db.session.scalar(select(User).where(User.username == "zoe"))
+    assert zoe.locale == "en"
+    [mail] = db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == "zoe@example.org")).all()
+    assert mail.subject == "[Relais] Your account is ready" and "Your username is zoe." in mail.body_text
+    assert _events("user.created")[-1].payload["link_mailed"] is True
+    link = re.search(r"(/welcome/[\w-]+)", mail.body_text).group(1)
+    g.pop("csrf_token", None)
+    browser = app.test_client()
+    form = browser.get(link).get_data(as_text=True)
+    assert "Welcome, Zoe Smith" in form  # the page speaks the invitee's language before they sign in
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    chosen = browser.post(link, data={"csrf_token": token, "password": "mon mot de passe", "confirm": "mon mot de passe"})
+    assert chosen.status_code == 302
+    assert app.test_client().post("/api/v1/tokens", json={"username": "zoe", "password": "mon mot de passe"}) \
+        .status_code == 201
+
+
+def test_an_invitation_in_an_unknown_language_is_refused(world):
+    with pytest.raises(Invalid):
+        admin.invite_user(world.admin, "zoe", email="zoe@example.org", locale="de")
+    assert db.session.scalar(select(User).where(User.username == "zoe")) is None
+
+
+def test_a_password_reset_mails_a_new_link_and_spends_the_old_one(admin_client, world, app, tmp_path):
+    from workflow.models import AccountLink, OutboxMail
+
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path / "outbox")
+    admin_client.post_form(f"/admin/users/{world.agent.id}/password")
+    page = admin_client.post_form(f"/admin/users/{world.agent.id}/password").get_data(as_text=True)
+    assert "valable 2 jours" in page
+    mails = db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == world.agent.email)).all()
+    assert [m.subject for m in mails] == ["[Relais] Choisissez un nouveau mot de passe"] * 2
+    links = db.session.scalars(select(AccountLink).where(AccountLink.user_id == world.agent.id)).all()
+    assert [link.used_at is None for link in links] == [False, True]  # only the newest works
+
+
 def test_an_invalid_invitation_keeps_what_was_typed(admin_client, world):
     response = admin_client.post_form("/admin/users", {"username": "alice", "display_name": "Autre Alice"})
     assert response.status_code == 422

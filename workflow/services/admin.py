@@ -16,8 +16,10 @@ from ..domain import permissions as perm
 from ..domain.errors import N_, Conflict, Invalid, NotFound, Text
 from ..domain.roles import MEMBERSHIP_ROLES, Actor
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE, LOCALES
 from ..models import ApiToken, Basin, Channel, Group, Library, Membership, User, utcnow
-from . import accounts
+from . import accounts, invitations
+from . import mail as mail_service
 from .common import require_user, unit_of_work
 
 USER_FIELDS = ("username", "display_name", "email", "is_coordinator", "is_admin", "active")
@@ -78,19 +80,27 @@ def get_user(actor, user_id):
 
 
 def invite_user(actor, username, *, display_name=None, email=None, library=None,
-                coordinator=False, admin=False, password=None):
+                coordinator=False, admin=False, password=None, locale=DEFAULT_LOCALE):
     """Create an account with a temporary password (returned once, never stored in
-    clear) through accounts.create_user, the CLI's function. Returns (user, password).
-    Raises Forbidden, Invalid, Conflict."""
+    clear) through accounts.create_user, the CLI's function, and e-mail the person,
+    in ``locale``, a one-time link to choose their own password (services.invitations).
+    Returns (user, password). Raises Forbidden, Invalid, Conflict."""
     _require(actor, perm.MANAGE_USERS)
+    if locale not in LOCALES:
+        raise Invalid(N_("Unknown language '%(locale)s'."), params={"locale": locale},
+                      errors={"locale": [N_("Unknown language.")]})
     password = password or temporary_password()
     if email and db.session.scalar(select(User.id).where(User.email == email.strip())):
         raise Conflict(N_("The e-mail address '%(email)s' is already used."), params={"email": email})
     user = accounts.create_user(username, password, display_name=(display_name or "").strip() or None,
                                 email=(email or "").strip() or None, library=library or None,
-                                coordinator=bool(coordinator), admin=bool(admin))
+                                coordinator=bool(coordinator), admin=bool(admin), locale=locale)
     with unit_of_work() as uow:
-        uow.record("user.created", actor_user=actor, group_id=None, payload=_user_payload(user))
+        mail = invitations.issue(user, invitations.INVITE)
+        uow.record("user.created", actor_user=actor, group_id=None,
+                   payload={**_user_payload(user), "link_mailed": mail is not None})
+    if mail is not None:
+        mail_service.deliver([mail.id])
     return user, password
 
 
@@ -126,8 +136,9 @@ def set_active(actor, user_id, active):
 
 
 def reset_password(actor, user_id):
-    """Give the account a new temporary password (returned once); its sessions and
-    tokens stop working. Returns (user, password). Raises Forbidden, NotFound."""
+    """Give the account a new temporary password (returned once) and e-mail the person
+    a one-time link to choose their own; its sessions and tokens stop working.
+    Returns (user, password). Raises Forbidden, NotFound."""
     _require(actor, perm.MANAGE_USERS)
     user = _get(User, user_id, "user")
     password = temporary_password()
@@ -136,7 +147,11 @@ def reset_password(actor, user_id):
         user.failed_logins = 0
         user.locked_until = None
         _kill_sessions_and_tokens(user, utcnow())
-        uow.record("user.password_reset", actor_user=actor, group_id=None, payload=_user_payload(user))
+        mail = invitations.issue(user, invitations.RESET) if user.active else None
+        uow.record("user.password_reset", actor_user=actor, group_id=None,
+                   payload={**_user_payload(user), "link_mailed": mail is not None})
+    if mail is not None:
+        mail_service.deliver([mail.id])
     return user, password
 
 

@@ -1,11 +1,13 @@
 """The page of a one-time link (invitation or password reset, sent by e-mail):
 the person chooses their password and is signed in (services.invitations)."""
-from flask import flash, redirect, render_template, request, url_for
+from contextlib import nullcontext
+
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from ..domain.errors import DomainError, NotFound
-from ..i18n import translate_error
+from ..i18n import reading_as, translate_error
 from ..services import invitations
 from . import bp
 
@@ -16,6 +18,12 @@ def account_link(token):
         link = invitations.find(token)
     except NotFound as exc:
         return render_template("auth/welcome.html", invalid=translate_error(exc), user=None, error=None), 404
+    # The page speaks the language the account was made with, unless this browser chose one.
+    with nullcontext() if session.get("locale") else reading_as(link.user):
+        return _choose(token, link)
+
+
+def _choose(token, link):
     error = None
     if request.method == "POST":
         try:

@@ -12,6 +12,8 @@ from ..domain.errors import DomainError
 from ..i18n import ROLE_NAMES, translate_error
 from ..services import admin as service
 from ..services import channels as channel_service
+from ..services import invitations
+from ..services.mail import deliverable as mail_deliverable
 from ..services import webhooks as webhook_service
 from . import bp
 
@@ -71,12 +73,12 @@ def admin_invite_user():
         user, password = service.invite_user(
             _me(), form.get("username", ""), display_name=form.get("display_name"), email=form.get("email"),
             library=form.get("library") or None, coordinator=form.get("coordinator") == "on",
-            admin=form.get("admin") == "on")
+            admin=form.get("admin") == "on", locale=form.get("locale") or "fr")
     except DomainError as exc:
         _refused(exc)
         return render_template("admin/users.html", users=service.list_users(_me()),
                                libraries=service.list_libraries(_me()), draft=form), 422
-    return render_template("admin/password.html", user=user, password=password, created=True)
+    return _password_page(user, password, created=True)
 
 
 @bp.post("/admin/users/<int:user_id>/active")
@@ -97,7 +99,15 @@ def admin_reset_password(user_id):
     except DomainError as exc:
         _refused(exc)
         return redirect(url_for("web.admin_users"))
-    return render_template("admin/password.html", user=user, password=password, created=False)
+    return _password_page(user, password, created=False)
+
+
+def _password_page(user, password, created):
+    """The temporary password, shown once, and whether the one-time link went by e-mail."""
+    purpose = invitations.INVITE if created else invitations.RESET
+    return render_template("admin/password.html", user=user, password=password, created=created,
+                           mailed=mail_deliverable(user.email) and user.active,
+                           link_days=invitations.LIFETIME[purpose].days)
 
 
 @bp.post("/admin/users/<int:user_id>/roles")
