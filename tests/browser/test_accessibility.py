@@ -2,6 +2,7 @@
 violation. axe is injected from static/vendor (the context bypasses the CSP only
 so that the test can inject it; the pages themselves run under their CSP)."""
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ def board_group_module(live_server):
 
     from workflow.extensions import db
     from workflow.models import User, utcnow
+    from workflow.services import invitations
     from workflow.services import items as item_service
 
     app, _ = live_server
@@ -48,12 +50,17 @@ def board_group_module(live_server):
         for item_id in ids[2:]:
             item_service.transition_item(lead, item_id, "approved")
         item_service.schedule_item(coordinator, ids[3], utcnow() + timedelta(days=2), channel.slug)
+        invitee = f.UserFactory(username="a11y-invitee", display_name="Zoé Invitée")
+        mail = invitations.issue(invitee, invitations.INVITE)
+        db.session.commit()
+        _links["welcome"] = re.search(r"/welcome/[\w-]+", mail.body_text).group(0)
         group_id = group.id
         db.session.remove()
     return group_id
 
 
 _signed_in = {}
+_links = {}  # the invitation link made by the fixture
 
 
 def _page(browser, base, username, scheme):
@@ -98,6 +105,7 @@ PAGES = [
     ("admin-libraries", "root", "/admin/libraries", None),
     ("admin-channels", "root", "/admin/channels", None),
     ("help", "a11y-agent", "/help/agent", None),
+    ("welcome", None, "{welcome}", None),  # an invitation's page: choose a password
 ]
 
 
@@ -107,7 +115,7 @@ def test_no_serious_or_critical_axe_violation(browser, live_server, a11y_world, 
     _, base = live_server
     context, page = _page(browser, base, username, scheme)
     try:
-        response = page.goto(path.format(group=a11y_world))
+        response = page.goto(path.format(group=a11y_world, welcome=_links.get("welcome")))
         assert response.status == 200, f"{path}: {response.status}"
         if ready:
             expect(page.locator(ready).first).to_be_visible(timeout=10_000)
