@@ -191,3 +191,31 @@ def new_item(api, world):
         return response.get_json()
 
     return make
+
+
+@pytest.fixture
+def redis_presence():
+    """``redis_presence(**kwargs)`` builds a ``RedisPresence`` — one per
+    simulated process — on REDIS_URL, all sharing one key prefix of their own
+    (other test runs use the same Redis); their heartbeats stop and their keys
+    go at teardown. Skips (fails under RELAIS_REQUIRE_SERVICES=1) without Redis."""
+    import uuid
+
+    from workflow.realtime.presence import RedisPresence
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        skip_or_fail("REDIS_URL is not set")
+    prefix = f"relais-test-{uuid.uuid4().hex}:presence"
+    made = []
+
+    def make(**kwargs):
+        made.append(RedisPresence.from_url(url, prefix, **kwargs))
+        return made[-1]
+
+    yield make
+    for store in made:
+        store.stop()
+    if made:
+        for key in made[0].redis.scan_iter(f"{prefix}:*"):
+            made[0].redis.delete(key)
