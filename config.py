@@ -40,6 +40,9 @@ class Config:
     EVENTS_PAGE_SIZE = int(_env("EVENTS_PAGE_SIZE", 200))
     # Presence updates of a board are coalesced and sent at most every PRESENCE_DELAY seconds.
     PRESENCE_DELAY = float(_env("PRESENCE_DELAY", 0.25))
+    # With REDIS_URL, presence is shared by the processes; a process that dies leaves
+    # its viewers listed for at most about PRESENCE_TTL + PRESENCE_TTL / 3 seconds.
+    PRESENCE_TTL = float(_env("PRESENCE_TTL", 15))
     PUBLISHED_BOARD_DAYS = int(_env("PUBLISHED_BOARD_DAYS", 30))
     # Socket events per connection: SOCKET_RATE_LIMIT per second on average (0 = no limit),
     # bursts of SOCKET_RATE_BURST; past SOCKET_RATE_DISCONNECT_AFTER refusals in a row, disconnected.

@@ -71,8 +71,10 @@ def app(tmp_path):
             db.create_all()
         yield app
         db.session.remove()
-        if not use_postgres():
-            db.engine.dispose()
+        # Close the pool's connections now rather than when the app is collected:
+        # socket test clients keep apps alive, and on PostgreSQL their pools
+        # would add up past max_connections over the suite.
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -191,3 +193,31 @@ def new_item(api, world):
         return response.get_json()
 
     return make
+
+
+@pytest.fixture
+def redis_presence():
+    """``redis_presence(**kwargs)`` builds a ``RedisPresence`` — one per
+    simulated process — on REDIS_URL, all sharing one key prefix of their own
+    (other test runs use the same Redis); their heartbeats stop and their keys
+    go at teardown. Skips (fails under RELAIS_REQUIRE_SERVICES=1) without Redis."""
+    import uuid
+
+    from workflow.realtime.presence import RedisPresence
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        skip_or_fail("REDIS_URL is not set")
+    prefix = f"relais-test-{uuid.uuid4().hex}:presence"
+    made = []
+
+    def make(**kwargs):
+        made.append(RedisPresence.from_url(url, prefix, **kwargs))
+        return made[-1]
+
+    yield make
+    for store in made:
+        store.stop()
+    if made:
+        for key in made[0].redis.scan_iter(f"{prefix}:*"):
+            made[0].redis.delete(key)

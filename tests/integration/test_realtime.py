@@ -80,6 +80,16 @@ def login(client, user):
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
+@pytest.fixture(params=["memory", "redis"])
+def presence(request, app):
+    """Tests asking for this run twice: with the in-memory store, and with the
+    store shared through Redis that REDIS_URL selects (only the store is
+    swapped in: the Socket.IO test client refuses a message queue)."""
+    if request.param == "redis":
+        app.extensions["relais_presence"] = request.getfixturevalue("redis_presence")()
+    return app.extensions["relais_presence"]
+
+
 # ---------------------------------------------------------------- connecting
 
 def test_connection_without_session_or_token_is_refused(app, client, world):
@@ -121,7 +131,7 @@ def test_join_with_bad_payload_names_the_field(app, world):
     assert ack["ok"] is False and ack["error"]["status"] == 422 and "group_id" in ack["error"]["detail"]
 
 
-def test_join_ack_carries_last_event_id_viewers_and_editing(app, world, new_item):
+def test_join_ack_carries_last_event_id_viewers_and_editing(app, world, presence, new_item):
     item = new_item()
     sock = connect_as(app, world, world.agent)
     ack = join(sock, world.group)
@@ -212,7 +222,7 @@ def test_left_board_receives_nothing_more(app, world, new_item):
     assert received(sock) == []
 
 
-def test_deactivated_users_socket_stops_receiving(app, world, new_item):
+def test_deactivated_users_socket_stops_receiving(app, world, presence, new_item):
     sock = connect_as(app, world, world.agent2)
     join(sock, world.group)
     world.agent2.active = False
@@ -228,7 +238,7 @@ def test_deactivated_users_socket_stops_receiving(app, world, new_item):
 
 # ---------------------------------------------------------------- presence
 
-def test_presence_lists_viewers_on_join(app, world):
+def test_presence_lists_viewers_on_join(app, world, presence):
     alice = connect_as(app, world, world.agent)
     join(alice, world.group)
     received(alice)
@@ -241,7 +251,7 @@ def test_presence_lists_viewers_on_join(app, world):
                               "editing": {}}
 
 
-def test_presence_drops_viewer_on_disconnect(app, world):
+def test_presence_drops_viewer_on_disconnect(app, world, presence):
     alice = connect_as(app, world, world.agent)
     join(alice, world.group)
     chloe = connect_as(app, world, world.lead)
@@ -254,7 +264,7 @@ def test_presence_drops_viewer_on_disconnect(app, world):
     assert updates[-1][1]["viewers"] == [brief(world.agent)]
 
 
-def test_presence_drops_viewer_on_leave(app, world):
+def test_presence_drops_viewer_on_leave(app, world, presence):
     alice = connect_as(app, world, world.agent)
     join(alice, world.group)
     chloe = connect_as(app, world, world.lead)
@@ -266,7 +276,7 @@ def test_presence_drops_viewer_on_leave(app, world):
     assert received(alice, "presence.updated")[-1][1]["viewers"] == [brief(world.agent)]
 
 
-def test_same_user_in_two_tabs_is_listed_once_and_stays_until_both_close(app, world):
+def test_same_user_in_two_tabs_is_listed_once_and_stays_until_both_close(app, world, presence):
     watcher = connect_as(app, world, world.lead)
     join(watcher, world.group)
     tab1, tab2 = connect_as(app, world, world.agent), connect_as(app, world, world.agent)
@@ -279,7 +289,22 @@ def test_same_user_in_two_tabs_is_listed_once_and_stays_until_both_close(app, wo
     assert received(watcher, "presence.updated")[-1][1]["viewers"] == [brief(world.agent), brief(world.lead)]
 
 
-def test_editing_shows_up_in_presence_and_in_join_ack(app, world, new_item):
+def test_deactivated_users_socket_leaves_the_presence_list(app, world, presence):
+    alice = connect_as(app, world, world.agent)
+    join(alice, world.group)
+    anna = connect_as(app, world, world.agent2)
+    join(anna, world.group)
+    world.agent2.active = False
+    db.session.commit()
+    received(alice)
+
+    anna.emit("resync", {"group_id": world.group.id, "since": 0}, callback=True)
+
+    assert received(alice, "presence.updated")[-1][1]["viewers"] == [brief(world.agent)]
+    assert join(connect_as(app, world, world.lead), world.group)["viewers"] == [brief(world.agent), brief(world.lead)]
+
+
+def test_editing_shows_up_in_presence_and_in_join_ack(app, world, presence, new_item):
     item = new_item()
     alice = connect_as(app, world, world.agent)
     join(alice, world.group)
@@ -297,7 +322,7 @@ def test_editing_shows_up_in_presence_and_in_join_ack(app, world, new_item):
     assert late["editing"] == {str(item["id"]): [brief(world.lead)]}
 
 
-def test_editing_ends_when_panel_closes_or_socket_disconnects(app, world, new_item):
+def test_editing_ends_when_panel_closes_or_socket_disconnects(app, world, presence, new_item):
     item = new_item()
     alice = connect_as(app, world, world.agent)
     join(alice, world.group)
@@ -314,7 +339,7 @@ def test_editing_ends_when_panel_closes_or_socket_disconnects(app, world, new_it
     assert received(alice, "presence.updated")[-1][1]["editing"] == {}
 
 
-def test_editing_a_card_of_another_board_is_refused(app, world, new_item):
+def test_editing_a_card_of_another_board_is_refused(app, world, presence, new_item):
     foreign = new_item(author=world.other_agent, group=world.other_group)
     sock = connect_as(app, world, world.agent)
     join(sock, world.group)
@@ -323,7 +348,7 @@ def test_editing_a_card_of_another_board_is_refused(app, world, new_item):
     assert ack["ok"] is False and ack["error"]["status"] == 404
 
 
-def test_editing_without_joining_the_board_is_refused(app, world, new_item):
+def test_editing_without_joining_the_board_is_refused(app, world, presence, new_item):
     item = new_item()
     sock = connect_as(app, world, world.agent)
     ack = sock.emit("editing", {"group_id": world.group.id, "item_id": item["id"], "editing": True},

@@ -1,8 +1,11 @@
 """Scale-out as deployed: two gunicorn processes started by `scripts/serve.sh`
 (what `make serve` runs) on two ports, sharing PostgreSQL and Redis. A socket
 client on process 1 receives a move made through process 2's API, and an item
-published by `flask relais publish-due` run as a third process."""
+published by `flask relais publish-due` run as a third process; clients of the
+two processes on one board see each other in its presence, until one process
+dies."""
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -62,6 +65,7 @@ def cluster(tmp_path):
         tokens = {"agent": create_token(agent.username, f.PASSWORD)[0],
                   "viewer": create_token(viewer.username, f.PASSWORD)[0]}
         ids = {"group": group.id, "item": item.id, "due": due.id}
+        names = {"agent": agent.username, "viewer": viewer.username}
         db.session.remove()
         db.engine.dispose()
 
@@ -69,14 +73,15 @@ def cluster(tmp_path):
     env = dict(os.environ, DATABASE_URL=os.environ["DATABASE_URL"], REDIS_URL=redis_url,
                SOCKETIO_CHANNEL=f"relais-test-{tag}", SECRET_KEY=f"test-{tag}", RELAIS_ENV="production",
                WEB_WORKERS="2", WEB_THREADS="20", PORT=str(port), HOST="127.0.0.1", ACCESS_LOG="",
-               RELAIS_SCHEDULER="0")
+               RELAIS_SCHEDULER="0", PRESENCE_TTL="2")
     servers = subprocess.Popen(["sh", "scripts/serve.sh"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         started = wait_for(lambda: (port_open(port) and port_open(port + 1)) or servers.poll() is not None,
                            timeout=30)
         assert started and servers.poll() is None, servers.stderr.read().decode()[-2000:]
-        yield {"ports": (port, port + 1), "env": env, "tokens": tokens, "ids": ids}
+        yield {"ports": (port, port + 1), "env": env, "tokens": tokens, "ids": ids, "names": names,
+               "servers": servers}
     finally:
         servers.terminate()  # serve.sh stops its gunicorn processes on TERM
         try:
@@ -138,3 +143,72 @@ def test_publish_due_command_reaches_client_of_process_1(cluster):
         assert event["item"]["state"] == "published"
     finally:
         client.disconnect()
+
+
+def viewers(presence):
+    return [user["username"] for user in presence["viewers"]]
+
+
+def kill_process_on(port, ancestor):
+    """SIGKILL the gunicorn master and worker serving ``port`` (descendants of
+    ``ancestor``): a crash, where no disconnect handler runs."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+
+    def descends(pid):
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == ancestor:
+                return True
+        return False
+
+    def serves(pid):
+        try:
+            return f"127.0.0.1:{port}" in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+        except OSError:
+            return False
+
+    victims = [pid for pid in parents if descends(pid) and serves(pid)]
+    assert victims, f"no process serves port {port}"
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_viewers_on_two_processes_see_each_other_on_the_board(cluster):
+    first, second = cluster["ports"]
+    ids, tokens, names = cluster["ids"], cluster["tokens"], cluster["names"]
+    both = sorted(names.values())
+    anna, anna_got, _ = listen(first, tokens["viewer"], ids["group"], "presence.updated")
+    alice, alice_got, _ = listen(second, tokens["agent"], ids["group"], "presence.updated")
+    try:
+        assert wait_for(lambda: anna_got and viewers(anna_got[-1]) == both, timeout=10), \
+            f"the client of process 1 did not see the viewer of process 2 (got {anna_got})"
+        assert wait_for(lambda: alice_got and viewers(alice_got[-1]) == both, timeout=10), \
+            f"the client of process 2 did not see the viewer of process 1 (got {alice_got})"
+    finally:
+        anna.disconnect()
+        alice.disconnect()
+
+
+def test_viewers_of_a_killed_process_leave_the_board_within_the_presence_ttl(cluster):
+    first, second = cluster["ports"]
+    ids, tokens, names = cluster["ids"], cluster["tokens"], cluster["names"]
+    anna, anna_got, _ = listen(first, tokens["viewer"], ids["group"], "presence.updated")
+    alice, _, _ = listen(second, tokens["agent"], ids["group"], "presence.updated")
+    try:
+        assert wait_for(lambda: anna_got and viewers(anna_got[-1]) == sorted(names.values()), timeout=10)
+
+        kill_process_on(second, cluster["servers"].pid)
+
+        # PRESENCE_TTL=2: the heartbeat lapses within 2 s, the survivor notices within 2/3 s more.
+        assert wait_for(lambda: viewers(anna_got[-1]) == [names["viewer"]], timeout=15), \
+            f"the viewer of the killed process stayed listed (got {anna_got[-1]})"
+    finally:
+        anna.disconnect()
+        alice.disconnect()

@@ -1,5 +1,6 @@
 """Socket.IO: authenticated connections, one room per board, events pushed
-after commit. With REDIS_URL set, every process shares events through Redis."""
+after commit. With REDIS_URL set, every process shares events and board
+presence through Redis."""
 import socketio as socketio_lib
 
 from ..extensions import socketio
@@ -22,6 +23,28 @@ def _client_manager(app):
                                      write_only=bool(app.config.get("SOCKETIO_WRITE_ONLY", False)))
 
 
+def _presence(app):
+    """Board presence: in this process's memory, or in Redis shared by every
+    process when REDIS_URL is set (keys under ``<SOCKETIO_CHANNEL>:presence``,
+    so deployments that share a Redis keep apart as their events do)."""
+    from .presence import Presence, RedisPresence
+
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return Presence()
+
+    def announce(group_ids):
+        """A dead process's viewers were dropped (or ours restored): tell the boards."""
+        from .handlers import broadcast_presence
+
+        with app.app_context():
+            for group_id in group_ids:
+                broadcast_presence(group_id)
+
+    return RedisPresence.from_url(url, prefix=f"{app.config.get('SOCKETIO_CHANNEL', 'relais')}:presence",
+                                  ttl=app.config.get("PRESENCE_TTL", 15), on_change=announce)
+
+
 def init_app(app):
     socketio.init_app(app,
                       async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
@@ -31,9 +54,8 @@ def init_app(app):
                       client_manager=_client_manager(app))
 
     from .handlers import register
-    from .presence import Presence
 
-    app.extensions["relais_presence"] = Presence()
+    app.extensions["relais_presence"] = _presence(app)
 
     from .ratelimit import SocketRateLimiter
 

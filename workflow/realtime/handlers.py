@@ -1,6 +1,7 @@
 """Socket.IO handlers (docs/realtime.md): connect with a session or a token,
 join/leave a board, say which card one is editing, resync. Thin: visibility
-and data come from the services; presence lives in ``presence.Presence``.
+and data come from the services; presence lives in ``presence.Presence``
+(``RedisPresence``, shared by every process, when ``REDIS_URL`` is set).
 Each handler releases its database session, since Flask-SQLAlchemy's teardown
 does not run for sockets."""
 import functools
@@ -57,9 +58,12 @@ _pending_presence = set()
 _pending_lock = threading.Lock()
 
 
-def _broadcast_presence(group_id):
+def broadcast_presence(group_id):
     """Send the board's presence soon, coalescing bursts: when 200 people open a
-    board at once, the room gets a handful of updates instead of 200 × 200."""
+    board at once, the room gets a handful of updates instead of 200 × 200.
+    The snapshot is taken when sending, from the shared store when there is
+    one, so the message carries every process's viewers; through the message
+    queue it reaches the board's sockets on every process."""
     presence = get_presence()
     delay = current_app.config.get("PRESENCE_DELAY", 0.25)  # seconds
     if not delay:
@@ -88,7 +92,7 @@ def _evict():
         if room != request.sid:
             leave_room(room)
     for group_id in get_presence().disconnect(request.sid):
-        _broadcast_presence(group_id)
+        broadcast_presence(group_id)
 
 
 def _user():
@@ -151,7 +155,7 @@ class BoardNamespace(Namespace):
 
     def on_disconnect(self, reason=None):
         for group_id in get_presence().disconnect(request.sid):
-            _broadcast_presence(group_id)
+            broadcast_presence(group_id)
 
     @_release_session
     def on_join(self, data):
@@ -175,7 +179,7 @@ class BoardNamespace(Namespace):
             return {"ok": True, "group_id": group.id, "last_event_id": last_event_id(group.id)}
         get_presence().join(request.sid, group.id)
         last_id = last_event_id(group.id)
-        _broadcast_presence(group.id)
+        broadcast_presence(group.id)
         return {"ok": True, "group_id": group.id, "last_event_id": last_id,
                 **get_presence().snapshot(group.id)}
 
@@ -185,7 +189,7 @@ class BoardNamespace(Namespace):
             return _error(422, "Invalid input", 'leave needs {"group_id": <integer>}.')
         leave_room(group_room(group_id))
         if get_presence().leave(request.sid, group_id):
-            _broadcast_presence(group_id)
+            broadcast_presence(group_id)
         return {"ok": True}
 
     @_release_session
@@ -212,7 +216,7 @@ class BoardNamespace(Namespace):
         except DomainError as exc:
             return _domain_error(exc)
         if get_presence().set_editing(request.sid, group_id, item_id, editing):
-            _broadcast_presence(group_id)
+            broadcast_presence(group_id)
         return {"ok": True}
 
     @_release_session
