@@ -38,9 +38,11 @@ _pg_schema_ready = False
 def _reset_postgres():
     global _pg_schema_ready
     if not _pg_schema_ready:
-        db.drop_all()
+        # The whole schema, not only the tables these models know: a run of another
+        # version of the code may have left tables that reference ours.
         with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
         db.create_all()
         _pg_schema_ready = True
     else:

@@ -21,6 +21,7 @@ from workflow.models import utcnow
 
 from .. import factories as f
 from ..conftest import make_app, postgres_url, skip_or_fail
+from ..security.pg import scratch_database
 from .test_realtime import port_open, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,15 +41,21 @@ def two_free_ports():
 
 @pytest.fixture
 def cluster(tmp_path):
-    """A small network in PostgreSQL (unique names: the database is shared) and
-    two server processes on PORT and PORT+1 with the same REDIS_URL."""
-    from workflow.services.accounts import create_token
-
-    pg, redis_url = postgres_url(), os.environ.get("REDIS_URL")
-    if not pg:
+    """A small network in a scratch PostgreSQL database and two server processes
+    on PORT and PORT+1 with the same REDIS_URL."""
+    redis_url = os.environ.get("REDIS_URL")
+    if not postgres_url():
         skip_or_fail("DATABASE_URL does not point at PostgreSQL")
     if not redis_url:
         skip_or_fail("REDIS_URL is not set")
+    # A database of its own: the shared one may hold another run's (older or newer) schema.
+    with scratch_database() as (pg, _name, _admin):
+        yield from _cluster(tmp_path, pg, redis_url)
+
+
+def _cluster(tmp_path, pg, redis_url):
+    from workflow.services.accounts import create_token
+
     tag = uuid.uuid4().hex[:8]
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=pg)
     with app.app_context():
@@ -70,7 +77,7 @@ def cluster(tmp_path):
         db.engine.dispose()
 
     port = two_free_ports()
-    env = dict(os.environ, DATABASE_URL=os.environ["DATABASE_URL"], REDIS_URL=redis_url,
+    env = dict(os.environ, DATABASE_URL=pg, REDIS_URL=redis_url,
                SOCKETIO_CHANNEL=f"relais-test-{tag}", SECRET_KEY=f"test-{tag}", RELAIS_ENV="production",
                WEB_WORKERS="2", WEB_THREADS="20", PORT=str(port), HOST="127.0.0.1", ACCESS_LOG="",
                RELAIS_SCHEDULER="0", PRESENCE_TTL="2")
