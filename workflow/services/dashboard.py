@@ -4,13 +4,13 @@ through, which groups are stuck. Read-only; every figure is an SQL aggregate
 items or a hundred thousand, and no item is loaded into Python.
 
 Times are bucketed into Europe/Paris weeks and days by comparing with
-boundaries computed here (a CASE over a few timestamps), which works the same
+boundaries computed here (nested CASEs over a few timestamps), which works the same
 on SQLite and PostgreSQL and is exact across daylight-saving changes.
 Percentiles are nearest-rank: the value at rank ceil(p·n) of the sorted durations."""
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, or_, select, text, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, text
 from sqlalchemy.orm import aliased
 
 from ..domain import states as st
@@ -60,11 +60,16 @@ def week_starts(now, weeks=WEEKS):
     return [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
 
 
-def _bucket(column, boundaries):
+def _bucket(column, boundaries, first=-1):
     """0-based index of the interval [b[i], b[i+1]) holding ``column``; -1 before
-    the first boundary; len-1 after the last one."""
-    whens = [(column < bound, index - 1) for index, bound in enumerate(boundaries)]
-    return case(*whens, else_=len(boundaries) - 1)
+    the first boundary; len-1 after the last one (and for NULL). A balanced tree of
+    CASEs (``first`` numbers the interval before ``boundaries[0]``): each row costs
+    log2(n) comparisons instead of up to n, which tells on 80,000 events."""
+    if not boundaries:
+        return literal(first)
+    middle = len(boundaries) // 2
+    return case((column < boundaries[middle], _bucket(column, boundaries[:middle], first)),
+                else_=_bucket(column, boundaries[middle + 1:], first + middle + 1))
 
 
 def _seconds(later, earlier):
@@ -153,65 +158,60 @@ def lead_times(group_ids, since):
                Item.published_at >= since))
 
 
-def _to():
-    return Event.payload["to"].as_string()
-
-
-def _from():
-    return Event.payload["from"].as_string()
-
-
 def _entering(event=Event):
-    to, from_ = event.payload["to"].as_string(), event.payload["from"].as_string()
-    return and_(to == st.IN_REVIEW, from_ != st.IN_REVIEW)
+    return and_(event.to_state == st.IN_REVIEW, event.from_state != st.IN_REVIEW)
 
 
-def _in_window(since):
-    """Events since ``since``. The id bound (ids grow with time) lets the database
-    read only the window's rows; the time test keeps the answer exact regardless."""
-    first = select(func.min(Event.id)).where(Event.created_at >= since).scalar_subquery()
-    return and_(Event.id >= first, Event.created_at >= since)
+def _state_changed():
+    return and_(Event.to_state.is_not(None), Event.from_state.is_not(None), Event.to_state != Event.from_state)
 
 
 def review_waits(group_ids, since):
     """Median and 90th percentile, in seconds, of the time items waited in review
     (the event that put them in review → the event that took them out: a decision
     or a withdrawal), for reviews that ended since ``since``. Read from the event
-    log: for each exit, the last entry before it on the same item (an index lookup)."""
+    log's state columns: the exits of the window come from one index range, and for
+    each exit the last entry before it on the same item is one lookup in an index
+    that holds everything the lookup reads (``ix_events_item_entered``)."""
     entry = aliased(Event)
     entered_at = (select(entry.created_at)
                   .where(entry.item_id == Event.item_id, entry.id < Event.id, _entering(entry))
                   .order_by(entry.id.desc()).limit(1).correlate(Event).scalar_subquery())
-    leaving = and_(_from() == st.IN_REVIEW, _to() != st.IN_REVIEW)
+    leaving = and_(Event.from_state == st.IN_REVIEW, Event.to_state != st.IN_REVIEW)
     return _percentiles(
         select(Event.group_id, _seconds(Event.created_at, entered_at).label("seconds"))
-        .where(Event.group_id.in_(group_ids), Event.item_id.is_not(None), _in_window(since), leaving))
+        .where(leaving, Event.created_at >= since, Event.group_id.in_(group_ids), Event.item_id.is_not(None)))
 
 
 def cumulative_flow(group_ids, now, counts_now, days=FLOW_DAYS):
     """Items per state at the end of each of the last ``days`` Paris days, per group:
     today's counts (``counts_now``, trash included) with the event log's changes of the
-    window undone day by day, newest first (creation entered "proposed"; a transition
-    left its ``from`` and entered its ``to``). Only the window's events are read.
+    window undone day by day, newest first (creation entered "proposed"; a change of
+    state left its ``from`` and entered its ``to``). The window's events are read once,
+    from one index, and counted per day and kind of change by the database.
     ``{"days": [date...], "groups": {gid: {state: [n]*days}}}``."""
     today = now.astimezone(PARIS).date()
     day_list = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     boundaries = [_local_midnight(d) for d in day_list]
-    day = _bucket(Event.created_at, boundaries)
-    window = and_(Event.group_id.in_(group_ids), Event.item_id.is_not(None), _in_window(boundaries[0]))
-    moves = and_(_to().is_not(None), _from().is_not(None), _to() != _from())
-    created = (select(Event.group_id.label("gid"), literal(st.PROPOSED).label("state"), day.label("day"),
-                      literal(1).label("delta"))
-               .where(Event.type == "item.created", window))
-    entered = select(Event.group_id, _to(), day, literal(1)).where(window, moves)
-    left = select(Event.group_id, _from(), day, literal(-1)).where(window, moves)
-    changes = union_all(created, entered, left).subquery()
+    day = _bucket(Event.created_at, boundaries).label("day")
+    created = (Event.type == "item.created").label("created")
     rows = db.session.execute(
-        select(changes.c.gid, changes.c.state, changes.c.day, func.sum(changes.c.delta))
-        .group_by(changes.c.gid, changes.c.state, changes.c.day))
+        select(Event.group_id, day, created, Event.from_state, Event.to_state, func.count())
+        .where(Event.created_at >= boundaries[0], Event.group_id.in_(group_ids), Event.item_id.is_not(None),
+               or_(Event.type == "item.created", _state_changed()))
+        .group_by(Event.group_id, day, created, Event.from_state, Event.to_state))
     deltas = {}
-    for gid, state, index, delta in rows:
-        deltas.setdefault((gid, state), {})[index] = int(delta or 0)
+
+    def add(gid, state, index, delta):
+        per_day = deltas.setdefault((gid, state), {})
+        per_day[index] = per_day.get(index, 0) + delta
+
+    for gid, index, was_created, from_state, to_state, count in rows:
+        if was_created:
+            add(gid, st.PROPOSED, index, count)
+        if from_state is not None and to_state is not None and from_state != to_state:
+            add(gid, to_state, index, count)
+            add(gid, from_state, index, -count)
     out = {}
     for gid in group_ids:
         series = {}
