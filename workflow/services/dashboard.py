@@ -12,7 +12,7 @@ Percentiles are nearest-rank: the value at rank ceil(p·n) of the sorted duratio
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, or_, select, text, union_all
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased
 
 from ..domain import states as st
@@ -75,10 +75,12 @@ def _bucket(column, boundaries, first=-1):
 
 
 def _seconds(later, earlier):
-    """``later - earlier`` in seconds, as SQL for the current database."""
+    """``later - earlier`` in seconds, as SQL for the current database: a float, which
+    PostgreSQL rounds from its exact numeric as Python's ``float()`` would, so tens of
+    thousands of durations do not travel and sort as Decimals."""
     if db.engine.dialect.name == "sqlite":
         return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-    return func.extract("epoch", later - earlier)
+    return cast(func.extract("epoch", later - earlier), Float)
 
 
 def _nearest_rank(ordered, p):
