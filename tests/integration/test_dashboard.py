@@ -291,3 +291,20 @@ def test_the_dashboard_of_10000_items_costs_the_same_queries_as_10(api, world):
     assert sum(row[-1] for row in body["charts"]["states"]["rows"]) == 10_000
     assert large == small
     assert small <= 16
+
+
+# ---------------------------------------------------------------- time buckets
+
+@pytest.mark.parametrize("count", [1, 2, 5, 12, 28])
+def test_a_bucket_is_the_interval_holding_the_time(app, count):
+    """The nested CASEs give, for any time, the index of the interval [b[i], b[i+1])
+    holding it: -1 before the first boundary, count-1 from the last one on (and for
+    NULL), as a scan of the boundaries in order would."""
+    from sqlalchemy import DateTime, literal, select
+
+    boundaries = [NOW + timedelta(days=n) for n in range(count)]
+    times = [NOW - timedelta(days=1), *boundaries, *(b + timedelta(hours=1) for b in boundaries), None]
+    for when in times:
+        expected = count - 1 if when is None else sum(1 for b in boundaries if b <= when) - 1
+        column = literal(when, DateTime(timezone=True))
+        assert db.session.scalar(select(service._bucket(column, boundaries))) == expected, when

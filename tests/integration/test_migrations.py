@@ -1,8 +1,10 @@
 """The Alembic migrations build exactly the schema the models describe, so
 `flask db upgrade` on a new server gives the database the code expects."""
 import uuid
+from datetime import datetime, timezone
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -16,6 +18,32 @@ from ..conftest import make_app, postgres_url, skip_or_fail
 def differences(connection):
     context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
     return compare_metadata(context, db.metadata)
+
+
+def upgrade_a_log_written_before_the_state_columns():
+    """Events logged at the revision before ``from_state``/``to_state`` existed, then
+    ``flask db upgrade``: ``[(type, from_state, to_state)]`` as the upgrade left them."""
+    upgrade(revision="f8c8744fe4a2")
+    events = sa.table("events", sa.column("id", sa.Integer), sa.column("type", sa.String),
+                      sa.column("payload", sa.JSON), sa.column("created_at", sa.DateTime(timezone=True)))
+    when = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(events), [
+            {"type": "item.created", "payload": {"item": {"title": "Cycle"}}, "created_at": when},
+            {"type": "item.moved", "payload": {"item": {"title": "Cycle"}, "from": "proposed", "to": "in_review"},
+             "created_at": when},
+            {"type": "review.created", "payload": {"from": "in_review", "to": "approved"}, "created_at": when},
+            {"type": "item.updated", "payload": {"changes": {"title": {"from": "Cycle", "to": "Cycle 2"}}},
+             "created_at": when},
+        ])
+    upgrade()
+    with db.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(
+            "SELECT type, from_state, to_state FROM events ORDER BY id"))]
+
+
+BACK_FILLED = [("item.created", None, None), ("item.moved", "proposed", "in_review"),
+               ("review.created", "in_review", "approved"), ("item.updated", None, None)]
 
 
 @pytest.fixture
@@ -43,6 +71,10 @@ def test_downgrade_to_base_removes_every_table(sqlite_app):
     upgrade()
     downgrade(revision="base")
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_upgrade_copies_the_logged_state_changes_into_their_columns_on_sqlite(sqlite_app):
+    assert upgrade_a_log_written_before_the_state_columns() == BACK_FILLED
 
 
 def test_upgraded_database_accepts_the_app(sqlite_app):
@@ -78,6 +110,11 @@ def test_upgrade_builds_a_schema_equal_to_the_models_on_postgresql(postgres_sche
     upgrade()
     with db.engine.connect() as connection:
         assert differences(connection) == []
+
+
+@pytest.mark.postgres
+def test_upgrade_copies_the_logged_state_changes_into_their_columns_on_postgresql(postgres_schema_app):
+    assert upgrade_a_log_written_before_the_state_columns() == BACK_FILLED
 
 
 @pytest.mark.postgres

@@ -46,6 +46,9 @@ class Item(db.Model):
         Index("ix_items_due", "state", "scheduled_at"),
         Index("ix_items_calendar", "scheduled_at", "channel_id"),
         Index("ix_items_review_queue", "state", "group_id", "submitted_at"),
+        # The dashboard's publications per week and lead times, read from the index alone.
+        Index("ix_items_published", "group_id", "deleted", "published_at", "created_at", "channel_id",
+              "resource_type"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
