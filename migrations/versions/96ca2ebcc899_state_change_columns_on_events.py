@@ -1,7 +1,7 @@
 """state change columns on events, with the dashboard's indexes
 
 Revision ID: 96ca2ebcc899
-Revises: f8c8744fe4a2
+Revises: 88a3035bf6fa
 Create Date: 2026-11-25 12:56:40.749951
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '96ca2ebcc899'
-down_revision = 'f8c8744fe4a2'
+down_revision = '88a3035bf6fa'
 branch_labels = None
 depends_on = None
 

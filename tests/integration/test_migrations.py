@@ -23,7 +23,7 @@ def differences(connection):
 def upgrade_a_log_written_before_the_state_columns():
     """Events logged at the revision before ``from_state``/``to_state`` existed, then
     ``flask db upgrade``: ``[(type, from_state, to_state)]`` as the upgrade left them."""
-    upgrade(revision="f8c8744fe4a2")
+    upgrade(revision="88a3035bf6fa")
     events = sa.table("events", sa.column("id", sa.Integer), sa.column("type", sa.String),
                       sa.column("payload", sa.JSON), sa.column("created_at", sa.DateTime(timezone=True)))
     when = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
