@@ -1,12 +1,12 @@
 """The coordinators' dashboard: how much was published, how fast proposals get
 through, which groups are stuck. Read-only; every figure comes from SQL
-aggregates (GROUP BY, one index lookup per finished review) that read indexes,
-not rows, so the page costs the same dozen queries for ten items or a hundred
-thousand, and no item is loaded into Python: only the durations that the
-percentiles rank come back, as bare numbers.
+aggregates (GROUP BY, one index lookup per finished review), those over the event
+log and the publications from covering indexes rather than rows, so the page costs
+the same dozen queries for ten items or a hundred thousand, and no item is loaded
+into Python: only the durations that the percentiles rank come back, as numbers.
 
-Times are bucketed into Europe/Paris weeks and days by comparing with
-boundaries computed here (nested CASEs over a few timestamps), which works the same
+Times are bucketed into Europe/Paris weeks and days by comparing with boundaries
+computed here (nested CASEs for weeks, one range per day), which works the same
 on SQLite and PostgreSQL and is exact across daylight-saving changes.
 Percentiles are nearest-rank: the value at rank ceil(p·n) of the sorted durations."""
 from datetime import datetime, time, timedelta, timezone
@@ -66,7 +66,7 @@ def _bucket(column, boundaries, first=-1):
     """0-based index of the interval [b[i], b[i+1]) holding ``column``; -1 before
     the first boundary; len-1 after the last one (and for NULL). A balanced tree of
     CASEs (``first`` numbers the interval before ``boundaries[0]``): each row costs
-    log2(n) comparisons instead of up to n, which tells on 80,000 events."""
+    log2(n) comparisons instead of up to n, which tells on tens of thousands of rows."""
     if not boundaries:
         return literal(first)
     middle = len(boundaries) // 2
