@@ -120,6 +120,16 @@ def set_password(username, password):
     return user
 
 
+def end_sessions_and_tokens(user, now):
+    """Every session cookie of ``user`` dies (generation bump) and every API token is
+    revoked, in the caller's transaction."""
+    from sqlalchemy import update
+
+    user.session_generation = (user.session_generation or 0) + 1
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=now).execution_options(synchronize_session=False))
+
+
 def _token_digest(token):
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -9,7 +9,7 @@ event (``user.*``, ``group.*``, ``membership.*``, ``library.*``, ``basin.*``,
 ``channel.*``) so the log says who changed what."""
 import secrets
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..domain import permissions as perm
@@ -17,7 +17,7 @@ from ..domain.errors import N_, Conflict, Invalid, NotFound, Text
 from ..domain.roles import MEMBERSHIP_ROLES, Actor
 from ..extensions import db
 from ..i18n import DEFAULT_LOCALE, LOCALES
-from ..models import ApiToken, Basin, Channel, Group, Library, Membership, User, utcnow
+from ..models import Basin, Channel, Group, Library, Membership, User, utcnow
 from . import accounts, invitations
 from . import mail as mail_service
 from .common import require_user, unit_of_work
@@ -104,13 +104,6 @@ def invite_user(actor, username, *, display_name=None, email=None, library=None,
     return user, password
 
 
-def _kill_sessions_and_tokens(user, now):
-    """Every session cookie of ``user`` dies (generation bump) and every API token is revoked."""
-    user.session_generation = (user.session_generation or 0) + 1
-    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                       .values(revoked_at=now).execution_options(synchronize_session=False))
-
-
 def _other_active_admins(user):
     return db.session.scalar(select(func.count()).select_from(User).where(
         User.is_admin.is_(True), User.active.is_(True), User.id != user.id))
@@ -129,7 +122,7 @@ def set_active(actor, user_id, active):
     with unit_of_work() as uow:
         user.active = bool(active)
         if not active:
-            _kill_sessions_and_tokens(user, utcnow())
+            accounts.end_sessions_and_tokens(user, utcnow())
         uow.record("user.deactivated" if not active else "user.reactivated", actor_user=actor, group_id=None,
                    payload=_user_payload(user))
     return user
@@ -146,7 +139,7 @@ def reset_password(actor, user_id):
         user.password_hash = accounts.hash_password(password)
         user.failed_logins = 0
         user.locked_until = None
-        _kill_sessions_and_tokens(user, utcnow())
+        accounts.end_sessions_and_tokens(user, utcnow())
         mail = invitations.issue(user, invitations.RESET) if user.active else None
         uow.record("user.password_reset", actor_user=actor, group_id=None,
                    payload={**_user_payload(user), "link_mailed": mail is not None})

@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 from ..domain.errors import N_, Invalid, NotFound
 from ..extensions import db
 from ..i18n import current_locale, format_when, reading_as
-from ..models import AccountLink, ApiToken, User, utcnow
+from ..models import AccountLink, User, utcnow
 from . import mail as mail_service
-from .accounts import hash_password
+from .accounts import end_sessions_and_tokens, hash_password
 from .common import unit_of_work
 
 INVITE = "invite"
@@ -111,11 +111,9 @@ def choose_password(token, password, confirm, now=None):
     with unit_of_work() as uow:
         link.used_at = now
         user.password_hash = hash_password(password)
-        user.session_generation = (user.session_generation or 0) + 1
         user.failed_logins = 0
         user.locked_until = None
-        db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                           .values(revoked_at=now).execution_options(synchronize_session=False))
+        end_sessions_and_tokens(user, now)
         uow.record("user.password_chosen", actor_user=user, group_id=None,
                    payload={"user": {"id": user.id, "username": user.username}, "link": link.purpose})
     return user
