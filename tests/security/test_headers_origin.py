@@ -189,3 +189,13 @@ def test_hsts_seconds_sets_the_age_and_zero_turns_it_off(tmp_path):
     assert short.headers["Strict-Transport-Security"] == "max-age=600; includeSubDomains"
     off = make_app(tmp_path, HSTS_SECONDS=0).test_client().get(OPENAPI, base_url="https://localhost")
     assert "Strict-Transport-Security" not in off.headers
+
+
+def test_the_sample_nginx_config_sends_hsts_over_https_only():
+    import pathlib
+
+    conf = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "nginx.conf").read_text()
+    assert re.search(r'map \$scheme \$relais_hsts \{\s*https\s+"max-age=31536000; includeSubDomains";'
+                     r'\s*default\s+"";', conf)
+    # Every location that sets its own add_header must repeat it (nginx does not inherit then).
+    assert conf.count("add_header Strict-Transport-Security $relais_hsts always;") == 2
