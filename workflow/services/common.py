@@ -98,6 +98,8 @@ def stamp_events(events):
     transaction: each board's head moves on by its events (``UPDATE … RETURNING``,
     which also holds the board's lock until commit), then the ids are drawn under
     the event log's lock (PostgreSQL; SQLite has a single writer at a time)."""
+    if not events:
+        return
     by_group = {}
     for event in events:
         if event.group_id is not None:
