@@ -163,6 +163,26 @@ def test_an_event_after_a_hole_waits_for_the_missing_one_read_from_the_log(app, 
     assert got == [(2, "Un"), (3, "Deux")]
 
 
+def test_the_relay_passes_over_a_seq_purged_from_the_log(app, world, api, new_item, monkeypatch):
+    item = new_item()
+    bob = connect_as(app, world, world.agent2)
+    join(bob, world.group)
+    with app.app_context():
+        relay(app).poll_once()
+    received(bob)
+    publisher = app.extensions["relais_publisher"]
+    monkeypatch.setattr(publisher, "sinks", [])
+    for title in ("Un", "Deux"):
+        version = api(world.agent).get(f"/api/v1/items/{item['id']}").get_json()["version"]
+        api(world.agent).patch(f"/api/v1/items/{item['id']}", json={"title": title, "version": version})
+    db.session.delete(db.session.scalar(select(Event).where(Event.group_id == world.group.id, Event.seq == 2)))
+    db.session.commit()  # as the purge of a trashed item's events would
+    with app.app_context():
+        relay(app).poll_once()
+        assert relay(app).delivered[world.group.id] == 3
+    assert [p["seq"] for _, p in received(bob, "item.updated")] == [3]
+
+
 def test_heartbeat_tells_each_board_its_head(app, world, new_item):
     new_item()
     new_item()
@@ -404,3 +424,27 @@ def test_a_write_whose_claim_was_taken_over_is_rolled_back(app, world):
     finally:
         idempotency_claim.reset(token)
     assert db.session.scalar(select(Item).where(Item.title == "Doublon")) is None
+
+
+def test_a_comment_whose_answer_was_lost_is_answered_with_the_comment(app, world, client, new_item, monkeypatch):
+    from workflow.api import items as items_api
+
+    item = new_item()
+    path, body = f"/api/v1/items/{item['id']}/comments", {"body": "Relu, c'est bon."}
+    calls = []
+    real_jsonify = items_api.jsonify
+
+    def dies_once(*args, **kwargs):
+        if not calls:
+            calls.append(1)
+            raise RuntimeError("the process died after the commit")
+        return real_jsonify(*args, **kwargs)
+
+    monkeypatch.setattr(items_api, "jsonify", dies_once)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert _keyed_post(client, world.tokens["alice"], path, body, "k-comment").status_code == 500
+    retry = _keyed_post(client, world.tokens["alice"], path, body, "k-comment")
+    assert retry.status_code == 201, retry.get_data(as_text=True)
+    assert retry.get_json()["body"] == "Relu, c'est bon." and retry.headers["Idempotent-Replayed"] == "true"
+    db.session.expire_all()
+    assert len(db.session.scalars(select(Comment).where(Comment.item_id == item["id"])).all()) == 1

@@ -24,7 +24,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import IdempotencyKey, utcnow
+from ..models import Event, IdempotencyKey, utcnow
 from ..services.common import COMMITTED, idempotency_claim
 from . import bp
 from .errors import problem
@@ -108,12 +108,20 @@ def _claimed(row_id, claim):
 
 def _answer_from_item(row):
     """The write committed but its process died before storing the answer: answer
-    with the item as it is now (201 for a creation), marked as replayed."""
+    with the comment it created (201), else the item as it is now (201 for a
+    creation), marked as replayed."""
     from ..schemas.outputs import dump_item
     from ..services.queries import item_detail
 
     body, status = None, 200
-    if row.item_id is not None:
+    stored = row.response or {}
+    if stored.get("event_type") == "comment.created":
+        event = db.session.get(Event, stored.get("event_id"))
+        comment = (event.payload or {}).get("comment") if event is not None else None
+        if comment is not None:
+            item_detail(current_user._get_current_object(), event.item_id)  # still visible to the caller
+            body, status = comment, 201
+    if body is None and row.item_id is not None:
         item, _ = item_detail(current_user._get_current_object(), row.item_id)
         body = dump_item(item)
         status = 201 if row.method == "POST" and row.path.rstrip("/").endswith("/items") else 200

@@ -46,8 +46,9 @@ def socket_message(event):
     """A committed event (``services.common.event_message``) as a board's sockets receive it."""
     message = dict(event.get("payload") or {})
     message.update({"event_id": event["id"], "seq": event.get("seq"), "type": event["type"],
-                    "group_id": event["group_id"], "item_id": event["item_id"], "actor": event["actor"],
-                    "created_at": event["created_at"]})
+                    "group_id": event["group_id"], "actor": event["actor"], "created_at": event["created_at"]})
+    if event["item_id"] is not None or "item_id" not in message:
+        message["item_id"] = event["item_id"]  # (a purge names its item in its payload only)
     return message
 
 
@@ -104,6 +105,15 @@ class BoardRelay:
         self._emit_local(event["type"], socket_message(event), group_room(event["group_id"]))
         self.stats["delivered"] += 1
 
+    def _catch_up(self, group_id, last, upto):
+        """Deliver the board's events with ``last < seq <= upto`` read from the log, in
+        order; the log is complete, so a seq it lacks (an event purged with its item)
+        is passed over. Returns the new last delivered seq."""
+        upto = min(upto, last + MAX_CATCH_UP)
+        for event in self._fetch(group_id, last, upto):
+            self._deliver(event)
+        return upto
+
     def _fetch(self, group_id, after, upto):
         """The board's events with ``after < seq <= upto`` from the log, as messages."""
         from ..extensions import db
@@ -157,7 +167,7 @@ class BoardRelay:
             for event in events:
                 if event["seq"] > last + 1:
                     try:
-                        last = self._deliver_range(group_id, last, self._fetch(group_id, last, event["seq"] - 1))
+                        last = self._catch_up(group_id, last, event["seq"] - 1)
                     except Exception:  # noqa: BLE001 - the database is away: the poll will retry
                         log.warning("board %s: cannot read seq %s..%s from the log", group_id, last + 1,
                                     event["seq"] - 1, exc_info=True)
@@ -186,7 +196,7 @@ class BoardRelay:
                     self.delivered[group_id] = head
                 elif head > last:
                     self.stats["healed_by_poll"] += 1
-                    self.delivered[group_id] = self._deliver_range(group_id, last, self._fetch(group_id, last, head))
+                    self.delivered[group_id] = self._catch_up(group_id, last, head)
                 if heartbeat:
                     self._emit_local("board.head", {"group_id": group_id, "seq": head}, group_room(group_id))
 

@@ -126,12 +126,15 @@ def _mark_idempotency_key(events):
     if claim is None:
         return
     row_id, token = claim
-    item_id = next((e.item_id for e in reversed(events) if e.item_id is not None), None)
-    done = db.session.execute(
-        update(IdempotencyKey).where(IdempotencyKey.id == row_id, IdempotencyKey.claim == token)
-        .values(status=COMMITTED, item_id=item_id).execution_options(synchronize_session=False))
-    if done.rowcount != 1:
+    row = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.id == row_id,
+                                                         IdempotencyKey.claim == token))
+    if row is None:
         raise Conflict(N_("This request took too long and was retried meanwhile; nothing was changed."))
+    last = events[-1] if events else None
+    row.status = COMMITTED
+    row.item_id = next((e.item_id for e in reversed(events) if e.item_id is not None), None)
+    if last is not None:  # what the answer was about, to give it again if it is lost
+        row.response = {**(row.response or {}), "event_id": last.id, "event_type": last.type}
 
 
 class UnitOfWork:
