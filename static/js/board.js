@@ -301,7 +301,7 @@ function onStatus(status, detail) {
 }
 
 live = new Live({ groupId: config.group_id, seq: config.seq, eventTypes: config.event_types, me, onEvent, onPresence, onStatus,
-  onRebalance: (evt) => cards.rebalance(evt.state, evt.ranks) });
+  onRebalance: (evt) => cards.rebalance(evt.state, evt.ranks), onPurge: (evt) => cards.remove(evt.item_id) });
 panel = new Panel({ config, cards, live });
 
 // One click listener for every card.

@@ -8,19 +8,18 @@ import { _, ngettext } from "../i18n.js";
 /** An event as GET /api/v1/events or `resync` shows it → the shape of a live event. */
 export function fromFeed(e) {
   return { ...(e.payload || {}), event_id: e.id, seq: e.seq ?? e.payload?.seq, type: e.type,
-    group_id: e.group_id, item_id: e.item_id, actor: e.actor, created_at: e.created_at };
+    group_id: e.group_id, item_id: e.item_id ?? e.payload?.item_id ?? null, actor: e.actor, created_at: e.created_at };
 }
 
-// The board's event types, when the page's data does not name them (config.event_types).
-const BOARD_EVENTS = ["item.created", "item.updated", "item.moved", "item.transitioned", "item.scheduled",
-  "item.published", "item.deleted", "item.restored", "comment.created", "review.created",
-  "item.claimed", "item.unclaimed", "checklist.updated", "column.rebalanced"];
-const REBALANCED = "column.rebalanced";
+// The types applied otherwise than by their item, and by which handler (the types to listen
+// to come from the server).
+const APPLY = { "column.rebalanced": "onRebalance", "item.purged": "onPurge" };
 const isSeq = (n) => Number.isInteger(n) && n >= 0;
 
 export class Live {
-  /** @param {object} opts {groupId, seq, eventTypes, me, onEvent(evt), onRebalance(evt), onPresence(p),
-   *   onStatus(status)}; ``seq`` is the head the page's cards were read at. */
+  /** @param {object} opts {groupId, seq, eventTypes, me, onEvent(evt), onRebalance(evt), onPurge(evt),
+   *   onPresence(p), onStatus(status)}: ``seq`` is the head the page's cards were read at, ``eventTypes`` the
+   *   types of the board's log as the server names them (the page's ``event_types``). */
   constructor(opts) {
     Object.assign(this, opts);
     this.seq = Number(opts.seq) || 0;
@@ -38,9 +37,7 @@ export class Live {
     });
     this.socket.on("connect_error", () => { this.onStatus("offline"); this.showLost(true); });
     this.socket.io.on("reconnect_attempt", () => this.onStatus("connecting"));
-    for (const type of opts.eventTypes?.length ? opts.eventTypes : BOARD_EVENTS) {
-      this.socket.on(type, (evt) => this.receive(evt));
-    }
+    for (const type of opts.eventTypes || []) this.socket.on(type, (evt) => this.receive(evt));
     this.socket.on("board.head", (h) => { if (h?.group_id === this.groupId) this.behind(h.seq); });
     // The browser knows about a lost network long before a ping times out.
     window.addEventListener("offline", () => { this.socket.disconnect(); this.onStatus("offline"); this.showLost(true); });
@@ -63,9 +60,8 @@ export class Live {
   /** The board's seq as the page holds it, for the tests and for debugging. */
   showSeq() { document.body.dataset.boardSeq = String(this.seq); }
 
-  /** A board event, live or from a resync: the next one is applied (then the buffered ones
-   * that follow it), one ahead of a gap waits in the buffer while the gap is fetched, one
-   * already applied is ignored. */
+  /** A live board event: the next one is applied (then the buffered ones that follow it), one
+   * ahead of a gap waits in the buffer while the gap is fetched, one already applied is ignored. */
   receive(evt) {
     if (!evt || evt.group_id !== this.groupId || !isSeq(evt.seq) || evt.seq <= this.seq) return;
     if (evt.seq > this.seq + 1) {
@@ -74,17 +70,23 @@ export class Live {
       return;
     }
     this.apply(evt);
-    for (let next = this.buffer.get(this.seq + 1); next; next = this.buffer.get(this.seq + 1)) {
-      this.buffer.delete(next.seq);
-      this.apply(next);
-    }
-    this.showSeq();
+    this.drain();
   }
 
   apply(evt) {
     this.seq = evt.seq;
-    if (evt.type === REBALANCED) this.onRebalance(evt);
-    else this.onEvent(evt);
+    this[APPLY[evt.type] || "onEvent"](evt);
+  }
+
+  /** Apply the buffered events that now follow our seq; forget those it went past. */
+  drain() {
+    for (const seq of this.buffer.keys()) if (seq <= this.seq) this.buffer.delete(seq);
+    while (this.buffer.has(this.seq + 1)) {
+      const next = this.buffer.get(this.seq + 1);
+      this.buffer.delete(next.seq);
+      this.apply(next);
+    }
+    this.showSeq();
   }
 
   /** The server holds the board up to ``seq``: catch up if that is past what we applied. */
@@ -107,9 +109,15 @@ export class Live {
       const before = this.seq;
       const ack = await this.call("resync", { group_id: this.groupId, since_seq: this.seq });
       if (!ack?.ok) return;
-      if (isSeq(ack.seq)) this.head = Math.max(this.head, ack.seq);
-      for (const evt of (ack.events || []).map(fromFeed).sort((a, b) => a.seq - b.seq)) this.receive(evt);
+      const events = (ack.events || []).map(fromFeed).filter((e) => isSeq(e.seq)).sort((a, b) => a.seq - b.seq);
       more = Boolean(ack.has_more);
+      // An answer holds the whole log up to its last event (its head, on the last page): a seq
+      // it skips was an event purged with its item, not a loss to wait for.
+      for (const evt of events) if (evt.seq > this.seq) this.apply(evt);
+      const complete = more ? events.at(-1)?.seq : ack.seq;
+      if (isSeq(complete) && complete > this.seq) this.seq = complete;
+      if (isSeq(ack.seq)) this.head = Math.max(this.head, ack.seq);
+      this.drain();
       if (this.seq === before) return;  // nothing to apply (yet): the next heartbeat asks again
     }
   }
