@@ -185,3 +185,32 @@ def test_two_boards_converge_on_the_server_board_through_a_storm_and_a_lost_even
     alice.screenshot(path=str(tmp_path / "board-desktop.png"))
     chloe.screenshot(path=str(tmp_path / "board-phone.png"))
     chloe.screenshot(path=str(tmp_path / "board-phone-full.png"), full_page=True)
+
+
+def test_a_board_offline_while_a_trashed_item_was_purged_catches_up_past_the_hole(
+        open_board, board_group, make_items, live_server, seed):
+    from datetime import timedelta
+
+    from workflow.models import utcnow
+    from workflow.services import backup
+
+    _, base = live_server
+    trashed, kept, other = make_items(board_group, [("alice", f"Carte {n}", "proposed") for n in (1, 2, 3)])
+    alice = open_board("alice", board_group)
+    api = Api(base, "alice")
+    _, seen = server_board(api, board_group)
+    alice.context.set_offline(True)
+    expect(alice.locator("#connection")).to_have_attribute("data-status", "offline")
+
+    assert api.send("DELETE", f"/items/{trashed}", None)[0] == 200
+    version = api.get(f"/items/{kept}")["version"]
+    assert api.send("POST", f"/items/{kept}/move", {"version": version, "after_id": other})[0] == 200
+    # A month later the trash is emptied: the trashed item's events leave the log with it.
+    seed(lambda: backup.purge_trash(now=utcnow() + timedelta(days=backup.TRASH_DAYS + 1)))
+    log = api.get(f"/events?group={board_group}&since_seq={seen}")
+    assert [e["seq"] for e in log["events"]] == [seen + 2, seen + 3]  # seen + 1 is gone for good
+
+    alice.context.set_offline(False)
+    expected, head = server_board(api, board_group)
+    assert wait_for_seq(alice, head) == head
+    assert alice.evaluate(DOM_BOARD) == expected
