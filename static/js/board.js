@@ -300,7 +300,8 @@ function onStatus(status, detail) {
   connection.textContent = detail ? `${STATUS[status]} (${detail})` : STATUS[status];
 }
 
-live = new Live({ groupId: config.group_id, lastEventId: config.last_event_id, me, onEvent, onPresence, onStatus });
+live = new Live({ groupId: config.group_id, seq: config.seq, eventTypes: config.event_types, me, onEvent, onPresence, onStatus,
+  onRebalance: (evt) => cards.rebalance(evt.state, evt.ranks), onPurge: (evt) => cards.remove(evt.item_id) });
 panel = new Panel({ config, cards, live });
 
 // One click listener for every card.

@@ -6,6 +6,10 @@ import { _ } from "../i18n.js";
 
 const DAY = 24 * 3600 * 1000;
 
+/** A card's place in its column: (rank, id), as the server orders them. */
+const placeOf = (card) => [card.dataset.rank || "", Number(card.dataset.id)];
+const after = (a, b) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+
 export class Cards {
   constructor(root, config) {
     this.root = root;
@@ -104,21 +108,36 @@ export class Cards {
 
   /** Insert ``card`` in ``list`` before the first card ranked after it (no DOM change if already there). */
   place(card, list) {
-    const key = (c) => [c.dataset.rank || "", Number(c.dataset.id)];
-    const after = (a, b) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
-    const mine = key(card);
+    const mine = placeOf(card);
     if (card.parentElement === list) {
       const prev = card.previousElementSibling;
       const next = card.nextElementSibling;
-      if ((!prev || after(mine, key(prev))) && (!next || after(key(next), mine))) return;
+      if ((!prev || after(mine, placeOf(prev))) && (!next || after(placeOf(next), mine))) return;
     }
     let anchor = null;
     for (const other of list.children) {
-      if (other !== card && after(key(other), mine)) { anchor = other; break; }
+      if (other !== card && after(placeOf(other), mine)) { anchor = other; break; }
     }
     const hadFocus = card.contains(document.activeElement) ? document.activeElement : null;
     list.insertBefore(card, anchor);
     if (hadFocus) hadFocus.focus();
+  }
+
+  /** The server renumbered a column (`column.rebalanced`): set its cards' ranks, re-sort it.
+   * Only the cards this column holds change; versions stay as they are. */
+  rebalance(state, ranks) {
+    const list = this.list(state);
+    if (!list) return;
+    for (const [id, rank] of Object.entries(ranks || {})) {
+      const card = this.card(id);
+      if (card?.parentElement === list) card.dataset.rank = rank;
+    }
+    const cards = [...list.children];
+    const sorted = [...cards].sort((a, b) => (after(placeOf(a), placeOf(b)) ? 1 : -1));
+    if (sorted.every((card, i) => card === cards[i])) return;
+    const focused = list.contains(document.activeElement) ? document.activeElement : null;
+    list.append(...sorted);
+    if (focused) focused.focus();
   }
 
   /** Column counts and the over-limit mark (the limit warns, it never blocks). */

@@ -1,38 +1,44 @@
-/** The board's live link (docs/realtime.md): join the group's room, apply board events
- * once each (by event_id), catch up with `resync` after every (re)connection, show presence. */
+/** The board's live link (docs/realtime.md, "The board log"): join the group's room, keep
+ * the board's `seq` (the last board event applied), apply events in seq order once each,
+ * catch up with `resync` on a gap, a higher `board.head` or a (re)connection; show presence. */
 import { io } from "../../vendor/socket.io/socket.io.esm.min.js";
 import { el, initials } from "../dom.js";
 import { _, ngettext } from "../i18n.js";
 
 /** An event as GET /api/v1/events or `resync` shows it → the shape of a live event. */
 export function fromFeed(e) {
-  return { ...(e.payload || {}), event_id: e.id, type: e.type, group_id: e.group_id, item_id: e.item_id,
-    actor: e.actor, created_at: e.created_at };
+  return { ...(e.payload || {}), event_id: e.id, seq: e.seq ?? e.payload?.seq, type: e.type,
+    group_id: e.group_id, item_id: e.item_id ?? e.payload?.item_id ?? null, actor: e.actor, created_at: e.created_at };
 }
 
-const BOARD_EVENTS = ["item.created", "item.updated", "item.moved", "item.transitioned", "item.scheduled",
-  "item.published", "item.deleted", "item.restored", "comment.created", "review.created",
-  "item.claimed", "item.unclaimed", "checklist.updated"];
+// The types applied otherwise than by their item, and by which handler (the types to listen
+// to come from the server).
+const APPLY = { "column.rebalanced": "onRebalance", "item.purged": "onPurge" };
+const isSeq = (n) => Number.isInteger(n) && n >= 0;
 
 export class Live {
-  /** @param {object} opts {groupId, lastEventId, me, onEvent(evt), onPresence(p), onStatus(status)} */
+  /** @param {object} opts {groupId, seq, eventTypes, me, onEvent(evt), onRebalance(evt), onPurge(evt),
+   *   onPresence(p), onStatus(status)}: ``seq`` is the head the page's cards were read at, ``eventTypes`` the
+   *   types of the board's log as the server names them (the page's ``event_types``). */
   constructor(opts) {
     Object.assign(this, opts);
-    this.lastEventId = Number(opts.lastEventId) || 0;
+    this.seq = Number(opts.seq) || 0;
+    this.head = this.seq;        // the highest seq known to exist on the server
+    this.buffer = new Map();     // seq → event that arrived ahead of a gap
+    this.running = null;         // the resync under way (one at a time)
     this.editingItem = null;
-    this.syncing = true;   // live events wait in ``buffer`` while a resync is catching up
-    this.buffer = [];
+    this.showSeq();
     this.socket = io({ transports: ["websocket", "polling"], withCredentials: true });
     this.socket.on("connect", () => { this.showLost(false); this.joined(); });
     this.socket.on("disconnect", (reason) => {
-      this.syncing = true;
       this.onStatus("offline");
       // The server closed it (no automatic retry): say so at once; otherwise wait for a failed retry.
       if (reason === "io server disconnect") this.showLost(true);
     });
     this.socket.on("connect_error", () => { this.onStatus("offline"); this.showLost(true); });
     this.socket.io.on("reconnect_attempt", () => this.onStatus("connecting"));
-    for (const type of BOARD_EVENTS) this.socket.on(type, (evt) => this.receive(evt));
+    for (const type of opts.eventTypes || []) this.socket.on(type, (evt) => this.receive(evt));
+    this.socket.on("board.head", (h) => { if (h?.group_id === this.groupId) this.behind(h.seq); });
     // The browser knows about a lost network long before a ping times out.
     window.addEventListener("offline", () => { this.socket.disconnect(); this.onStatus("offline"); this.showLost(true); });
     window.addEventListener("online", () => { if (!this.socket.connected) this.socket.connect(); });
@@ -51,60 +57,83 @@ export class Live {
     this.lostBanner.hidden = !lost;
   }
 
-  /** A live event: applied now, or after the running resync (else a newer live event
-   * would raise lastEventId past events the resync is about to bring). */
+  /** The board's seq as the page holds it, for the tests and for debugging. */
+  showSeq() { document.body.dataset.boardSeq = String(this.seq); }
+
+  /** A live board event: the next one is applied (then the buffered ones that follow it), one
+   * ahead of a gap waits in the buffer while the gap is fetched, one already applied is ignored. */
   receive(evt) {
-    if (this.syncing) this.buffer.push(evt);
-    else this.apply(evt);
+    if (!evt || evt.group_id !== this.groupId || !isSeq(evt.seq) || evt.seq <= this.seq) return;
+    if (evt.seq > this.seq + 1) {
+      this.buffer.set(evt.seq, evt);
+      this.behind(evt.seq);
+      return;
+    }
+    this.apply(evt);
+    this.drain();
   }
 
-  /** Apply ``evt`` unless it is one we already applied (ids only grow). */
   apply(evt) {
-    if (!evt || typeof evt.event_id !== "number" || evt.event_id <= this.lastEventId) return false;
-    this.lastEventId = evt.event_id;
-    if (evt.group_id !== this.groupId) return false;
-    this.onEvent(evt);
-    return true;
+    this.seq = evt.seq;
+    this[APPLY[evt.type] || "onEvent"](evt);
   }
 
+  /** Apply the buffered events that now follow our seq; forget those it went past. */
+  drain() {
+    for (const seq of this.buffer.keys()) if (seq <= this.seq) this.buffer.delete(seq);
+    while (this.buffer.has(this.seq + 1)) {
+      const next = this.buffer.get(this.seq + 1);
+      this.buffer.delete(next.seq);
+      this.apply(next);
+    }
+    this.showSeq();
+  }
+
+  /** The server holds the board up to ``seq``: catch up if that is past what we applied. */
+  behind(seq) {
+    if (!isSeq(seq) || seq <= this.seq) return null;
+    this.head = Math.max(this.head, seq);
+    return this.resync();
+  }
+
+  /** Fetch and apply the log after our seq, page after page, until we hold the head.
+   * One resync at a time: a caller while one runs gets that one, which reads the new head. */
+  resync() {
+    this.running ||= this.catchUp().finally(() => { this.running = null; });
+    return this.running;
+  }
+
+  async catchUp() {
+    let more = false;
+    while (this.socket.connected && (more || this.seq < this.head)) {
+      const before = this.seq;
+      const ack = await this.call("resync", { group_id: this.groupId, since_seq: this.seq });
+      if (!ack?.ok) return;
+      const events = (ack.events || []).map(fromFeed).filter((e) => isSeq(e.seq)).sort((a, b) => a.seq - b.seq);
+      more = Boolean(ack.has_more);
+      // An answer holds the whole log up to its last event (its head, on the last page): a seq
+      // it skips was an event purged with its item, not a loss to wait for.
+      for (const evt of events) if (evt.seq > this.seq) this.apply(evt);
+      const complete = more ? events.at(-1)?.seq : ack.seq;
+      if (isSeq(complete) && complete > this.seq) this.seq = complete;
+      if (isSeq(ack.seq)) this.head = Math.max(this.head, ack.seq);
+      this.drain();
+      if (this.seq === before) return;  // nothing to apply (yet): the next heartbeat asks again
+    }
+  }
+
+  /** (Re)connected: join the board's room, then catch up if the board moved on meanwhile. */
   async joined() {
     this.onStatus("syncing");
-    this.syncing = true;
     const ack = await this.call("join", { group_id: this.groupId });
     if (!ack?.ok) {
-      this.flushBuffer();
       this.onStatus("error", ack?.error?.detail);
       return;
     }
     if (ack.viewers) this.onPresence({ viewers: ack.viewers, editing: ack.editing || {} });
-    try {
-      await this.resync();
-    } finally {
-      this.flushBuffer();
-    }
+    await (this.behind(ack.seq) || this.running);
     if (this.editingItem) this.call("editing", { group_id: this.groupId, item_id: this.editingItem, editing: true });
-    this.onStatus("online");
-  }
-
-  flushBuffer() {
-    const waiting = this.buffer.sort((a, b) => a.event_id - b.event_id);
-    this.buffer = [];
-    this.syncing = false;
-    for (const evt of waiting) this.apply(evt);
-  }
-
-  /** Fetch and apply what happened since the last applied event, page after page. */
-  async resync() {
-    for (let pages = 0; pages < 50; pages += 1) {
-      const ack = await this.call("resync", { group_id: this.groupId, since: this.lastEventId });
-      if (!ack?.ok) return;
-      const before = this.lastEventId;
-      for (const e of ack.events || []) this.apply(fromFeed(e));
-      // Events of other groups are not in the feed: jump past the page we read.
-      const last = (ack.events || []).at(-1);
-      if (last && last.id > this.lastEventId) this.lastEventId = last.id;
-      if (!ack.has_more || this.lastEventId === before) return;
-    }
+    if (this.socket.connected) this.onStatus("online");
   }
 
   /** Emit with an acknowledgement; resolves to the ack, or null after a timeout / disconnection. */
