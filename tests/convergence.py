@@ -278,6 +278,7 @@ class ClientStats:
     heads_ahead: int = 0  # board.head above our seq
     heads: int = 0
     protocol_errors: list = field(default_factory=list)
+    last_connect_error: str = ""
 
 
 NOT_BOARD = {"presence.updated", "board.head", "notification.created", "notifications.unread"}
@@ -345,21 +346,30 @@ class BoardClient:
     # -- the loop: connects, reads the inbox, resyncs; one thread, so one resync at a time
     def _run(self):
         while not self.stopping.is_set():
-            if not self.connected and time.monotonic() >= self.held_until:
-                self._connect()
-            if self.connected and self.joined and self.need_resync and time.monotonic() >= self.next_resync:
-                self._resync()
             try:
-                kind, generation, name, data = self.inbox.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            if kind == "drop":
+                self._step()
+            except Exception as exc:  # noqa: BLE001 - a bug of ours or a malformed message: say so, go on
+                self.stats.protocol_errors.append(f"client loop: {exc!r}")
                 self._close()
-            elif kind == "disconnect":
-                if generation == self.generation:
-                    self.connected = self.joined = False
-            elif kind == "event" and generation == self.generation:
-                self._on_event(name, data)
+                self.held_until = time.monotonic() + 0.2
+
+    def _step(self):
+        """One turn: (re)connect when due, resync when due, handle one message."""
+        if not self.connected and time.monotonic() >= self.held_until:
+            self._connect()
+        if self.connected and self.joined and self.need_resync and time.monotonic() >= self.next_resync:
+            self._resync()
+        try:
+            kind, generation, name, data = self.inbox.get(timeout=0.05)
+        except queue.Empty:
+            return
+        if kind == "drop":
+            self._close()
+        elif kind == "disconnect":
+            if generation == self.generation:
+                self._close()
+        elif kind == "event" and generation == self.generation:
+            self._on_event(name, data)
 
     def _close(self):
         sio, self.sio = self.sio, None
@@ -385,7 +395,8 @@ class BoardClient:
 
         try:
             sio.connect(url, auth={"token": self.token}, transports=["websocket"], wait_timeout=5)
-        except Exception:  # noqa: BLE001 - refused, down, timed out: try the next URL a moment later
+        except Exception as exc:  # noqa: BLE001 - refused, down, timed out: try the next URL a moment later
+            self.stats.last_connect_error = repr(exc)[:200]
             with contextlib.suppress(Exception):
                 sio.disconnect()
             self.url_index += 1
@@ -555,7 +566,8 @@ class Actor(threading.Thread):
 
     def __init__(self, name, world, urls, rng, budget, stats, stop, pace=(0.0, 0.03), idempotent=False):
         super().__init__(name=f"actor-{name}", daemon=True)
-        self.user, self.world, self.urls, self.rng = name, world, list(urls), rng
+        # ``urls`` is shared with the Run: a fault test removes a dead process from it.
+        self.user, self.world, self.urls, self.rng = name, world, urls, rng
         self.role = world.roles[name]
         self.budget, self.stats, self.stop_event, self.pace = budget, stats, stop, pace
         self.idempotent = idempotent
@@ -764,6 +776,11 @@ class Run:
         if self.chaos:
             self.chaos.start()
         return self
+
+    def stop_actors(self, timeout=20):
+        """Tell the writers (and the chaos) to stop now; True when they did."""
+        self.stop_event.set()
+        return self.wait_actors(timeout)
 
     def wait_actors(self, timeout=60):
         deadline = time.monotonic() + timeout
