@@ -58,19 +58,32 @@ def port_open(port, host="127.0.0.1"):
         return s.connect_ex((host, port)) == 0
 
 
-def free_port():
+_ports = random.Random()  # not seeded: two runs at once must not pick the same ports
+
+
+def _bindable(port):
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return not port_open(port)
 
 
-def free_ports(n):
-    """A port P with P+1 … P+n-1 free too (serve.sh listens on PORT, PORT+1, ...)."""
-    for _ in range(100):
-        port = free_port()
-        if port < 65000 and not any(port_open(port + i) for i in range(1, n)):
+def free_ports(n=1):
+    """A port P with P+1 … P+n-1 free too (serve.sh listens on PORT, PORT+1, ...),
+    below the kernel's ephemeral range (32768+): a port the kernel hands out
+    for outgoing connections could be taken again between our check and the
+    server's bind."""
+    for _ in range(200):
+        port = _ports.randrange(20000, 32000 - n)
+        if all(_bindable(port + i) for i in range(n)):
             return port
     raise RuntimeError(f"no {n} consecutive free ports")
+
+
+def free_port():
+    return free_ports(1)
 
 
 # ---------------------------------------------------------------- servers
@@ -517,6 +530,10 @@ class BoardClient:
                 self._drain()
             if not ack.get("has_more"):
                 head = ack.get("seq")
+                if isinstance(head, int) and head > self.seq and not ack.get("events"):
+                    self.stats.protocol_errors.append(
+                        f"resync from {self.seq}: no events, has_more false, but head {head}")
+                    break
                 if isinstance(head, int) and head > self.seq:
                     # The head moved on while we read: read again at once.
                     continue
