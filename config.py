@@ -44,6 +44,16 @@ class Config:
     # its viewers listed for at most about PRESENCE_TTL + PRESENCE_TTL / 3 seconds.
     PRESENCE_TTL = float(_env("PRESENCE_TTL", 15))
     PUBLISHED_BOARD_DAYS = int(_env("PUBLISHED_BOARD_DAYS", 30))
+    # The board relay (docs/realtime.md): each process reads its boards' heads from the
+    # database every BOARD_POLL_INTERVAL seconds (0 = never: tests drive it by hand),
+    # tells each board's sockets the head every BOARD_HEARTBEAT seconds, and checks
+    # its sockets' sessions and tokens every SOCKET_AUTH_RECHECK seconds.
+    BOARD_POLL_INTERVAL = float(_env("BOARD_POLL_INTERVAL", 1.0))
+    BOARD_HEARTBEAT = float(_env("BOARD_HEARTBEAT", 2.0))
+    SOCKET_AUTH_RECHECK = float(_env("SOCKET_AUTH_RECHECK", 1.0))
+    # An Idempotency-Key whose request has not finished after this many seconds (its
+    # process died) is released, so that a retry runs instead of waiting forever.
+    IDEMPOTENCY_LEASE = float(_env("IDEMPOTENCY_LEASE", 30))
     # Socket events per connection: SOCKET_RATE_LIMIT per second on average (0 = no limit),
     # bursts of SOCKET_RATE_BURST; past SOCKET_RATE_DISCONNECT_AFTER refusals in a row, disconnected.
     SOCKET_RATE_LIMIT = float(_env("SOCKET_RATE_LIMIT", 20))
@@ -94,6 +104,7 @@ class TestingConfig(Config):
     MAIL_SERVER = None
     MAIL_OUTBOX_DIR = os.path.join(os.environ.get("TMPDIR", "/tmp"), "relais-test-outbox")
     SCHEDULER_ENABLED = False
+    BOARD_POLL_INTERVAL = 0.0
     # scrypt's defaults are deliberately slow; tests hash many passwords.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

@@ -131,12 +131,12 @@ def test_join_with_bad_payload_names_the_field(app, world):
     assert ack["ok"] is False and ack["error"]["status"] == 422 and "group_id" in ack["error"]["detail"]
 
 
-def test_join_ack_carries_last_event_id_viewers_and_editing(app, world, presence, new_item):
+def test_join_ack_carries_the_head_seq_last_event_id_viewers_and_editing(app, world, presence, new_item):
     item = new_item()
     sock = connect_as(app, world, world.agent)
     ack = join(sock, world.group)
     last = db.session.scalar(db.text("select max(id) from events"))
-    assert ack == {"ok": True, "group_id": world.group.id, "last_event_id": last,
+    assert ack == {"ok": True, "group_id": world.group.id, "seq": 1, "last_event_id": last,
                    "viewers": [brief(world.agent)], "editing": {}}
     assert item["id"]
 

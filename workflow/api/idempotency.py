@@ -3,19 +3,29 @@ with the same key gets the first answer again, and the change happens once.
 
 The key is claimed (a row inserted and committed) before the write runs, so a
 second request arriving while the first is still running gets 409 instead of a
-second effect. The answer is stored once the write is done; a 5xx, a 409 or a
-429 frees the key so the client may retry. Keys are per user; a key reused for a
-different request (method, path or body) is refused with 422."""
+second effect. The write's own transaction marks the key as committed
+(``services.common``), and the answer is stored once the write is done; a 5xx, a
+409 or a 429 frees the key so the client may retry. Keys are per user; a key
+reused for a different request (method, path or body) is refused with 422.
+
+A process can die in the middle: a key still pending after ``IDEMPOTENCY_LEASE``
+seconds never committed its write (the commit would have marked it), so a retry
+takes it over and runs; a key marked committed whose answer was lost is answered
+from the item the write was about. A claim taken over is worth nothing to the
+request that lost it: its write is rolled back with 409."""
 import hashlib
 import json
+import secrets
+from datetime import timedelta
 
 from flask import current_app, g, request
 from flask_login import current_user
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import IdempotencyKey
+from ..models import IdempotencyKey, utcnow
+from ..services.common import COMMITTED, idempotency_claim
 from . import bp
 from .errors import problem
 
@@ -56,9 +66,11 @@ def claim_idempotency_key():
     fingerprint = _fingerprint()
     row = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == current_user.id,
                                                          IdempotencyKey.key == key))
+    claim = secrets.token_hex(16)
     if row is None:
         row = IdempotencyKey(user_id=current_user.id, key=key, method=request.method, path=request.path[:500],
-                             status=PENDING, response={"fingerprint": fingerprint})
+                             status=PENDING, response={"fingerprint": fingerprint}, claim=claim,
+                             created_at=utcnow())
         db.session.add(row)
         try:
             db.session.commit()
@@ -66,27 +78,77 @@ def claim_idempotency_key():
             db.session.rollback()
             return problem(409, "Request in progress",
                            "A request with this Idempotency-Key is being processed; retry in a moment.")
-        g.idempotency_row_id = row.id
-        return None
+        return _claimed(row.id, claim)
     if (row.response or {}).get("fingerprint") != fingerprint:
         return problem(422, "Idempotency-Key reused",
                        "This Idempotency-Key was used for a different request; use a new key.")
+    if row.status == COMMITTED:
+        return _answer_from_item(row)
     if row.status == PENDING:
+        lease = timedelta(seconds=current_app.config.get("IDEMPOTENCY_LEASE", 30))
+        taken = db.session.execute(
+            update(IdempotencyKey).where(IdempotencyKey.id == row.id, IdempotencyKey.status == PENDING,
+                                         IdempotencyKey.claim == row.claim,
+                                         IdempotencyKey.created_at <= utcnow() - lease)
+            .values(claim=claim, created_at=utcnow()).execution_options(synchronize_session=False))
+        db.session.commit()
+        if taken.rowcount == 1:  # its request died without committing: this one runs instead
+            return _claimed(row.id, claim)
         return problem(409, "Request in progress",
                        "A request with this Idempotency-Key is being processed; retry in a moment.")
     return _replay(row)
 
 
+def _claimed(row_id, claim):
+    g.idempotency_row_id = row_id
+    g.idempotency_claim = claim
+    g.idempotency_token = idempotency_claim.set((row_id, claim))
+    return None
+
+
+def _answer_from_item(row):
+    """The write committed but its process died before storing the answer: answer
+    with the item as it is now (201 for a creation), marked as replayed."""
+    from ..schemas.outputs import dump_item
+    from ..services.queries import item_detail
+
+    body, status = None, 200
+    if row.item_id is not None:
+        item, _ = item_detail(current_user._get_current_object(), row.item_id)
+        body = dump_item(item)
+        status = 201 if row.method == "POST" and row.path.rstrip("/").endswith("/items") else 200
+    response = current_app.response_class(json.dumps(body) if body is not None else "",
+                                          status=status if body is not None else 204,
+                                          mimetype="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _release_claim_context():
+    token = g.pop("idempotency_token", None)
+    if token is not None:
+        idempotency_claim.reset(token)
+
+
+def _ours(row_id):
+    return (IdempotencyKey.id == row_id) & (IdempotencyKey.claim == g.get("idempotency_claim"))
+
+
 @bp.after_request
 def store_idempotent_answer(response):
     row_id = g.pop("idempotency_row_id", None)
+    _release_claim_context()
     if row_id is None:
         return response
     db.session.rollback()  # whatever the write left unfinished is not ours to commit
-    if response.status_code >= 500 or response.status_code in RETRYABLE:
-        db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row_id))
+    row = db.session.scalar(select(IdempotencyKey).where(_ours(row_id)))
+    if row is None:
+        pass  # the lease ran out and a retry took the key: its answer is the one to keep
+    elif response.status_code >= 500 or response.status_code in RETRYABLE:
+        if row.status != COMMITTED:
+            db.session.delete(row)
+        # else the change committed before the failure: a retry is answered from the item
     else:
-        row = db.session.get(IdempotencyKey, row_id)
         body = response.get_json(silent=True) if response.is_json else None
         headers = {name: response.headers[name] for name in ("Location", "ETag") if name in response.headers}
         row.status = response.status_code
@@ -98,10 +160,11 @@ def store_idempotent_answer(response):
 
 @bp.teardown_request
 def forget_unfinished(exc=None):
-    """A write that raised past every handler: free its key (teardown)."""
+    """A write that raised past every handler: free its key (teardown), unless its change committed."""
     row_id = g.pop("idempotency_row_id", None)
+    _release_claim_context()
     if row_id is None:
         return
     db.session.rollback()
-    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row_id))
+    db.session.execute(delete(IdempotencyKey).where(_ours(row_id), IdempotencyKey.status != COMMITTED))
     db.session.commit()

@@ -9,7 +9,7 @@ of the payload meant fetching and parsing each row's JSON (kilobytes: it carries
 item)."""
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -35,6 +35,8 @@ class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
         Index("ix_events_group_id_id", "group_id", "id"),
+        # The board log: one seq per event of a board, never twice.
+        UniqueConstraint("group_id", "seq", name="uq_events_group_seq"),
         # The dashboard's reads, each answered from an index alone (the rows hold the
         # payload, kilobytes each): a group's events by time, with what they changed...
         Index("ix_events_group_time", "group_id", "created_at", "item_id", "type", "from_state", "to_state"),
@@ -43,7 +45,12 @@ class Event(db.Model):
         # ...and an item's last entry into a state before a given event (when a review began).
         Index("ix_events_item_entered", "item_id", "to_state", "id", "from_state", "created_at"),
     )
+    # Drawn while the writing transaction holds the event log's lock until its commit
+    # (``services.common.stamp_events``), so ids grow in commit order: a reader of
+    # ``/events?since=`` never passes over a row that commits later.
     id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    # The event's place in its board's log (1, 2, 3…); None for events of no board.
+    seq: Mapped[int | None] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(40))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
@@ -53,3 +60,4 @@ class Event(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(40), default=_payload_state("from"))
     to_state: Mapped[str | None] = mapped_column(String(40), default=_payload_state("to"))
     actor: Mapped["User | None"] = relationship()  # noqa: F821
+

@@ -19,6 +19,10 @@ class Group(db.Model):
     review_limit_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # 1, or 2 for "two approvals from different leads".
     required_approvals: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The board log's head: the seq of the board's latest event. Incremented by the
+    # writing transaction (UPDATE … RETURNING), whose row lock serialises the board's
+    # writers, so seqs are gapless and in commit order (docs/realtime.md).
+    last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="group", cascade="all, delete-orphan"
     )

@@ -55,3 +55,9 @@ class IdempotencyKey(db.Model):
     status: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A random value naming this claim: the write's transaction marks the key as
+    # committed only while the claim is still its own (a lease that ran out may have
+    # handed the key to a retry).
+    claim: Mapped[str | None] = mapped_column(String(32))
+    # The item the committed write was about, to answer a retry whose first answer was lost.
+    item_id: Mapped[int | None] = mapped_column(Integer)

@@ -6,8 +6,7 @@ import socketio as socketio_lib
 from ..extensions import socketio
 
 
-def group_room(group_id):
-    return f"group:{group_id}"
+from .relay import group_room  # noqa: F401  (the board's room name, used by the handlers)
 
 
 def _client_manager(app):
@@ -62,15 +61,17 @@ def init_app(app):
     app.extensions["relais_socket_limiter"] = SocketRateLimiter.from_config(app.config)
     register(socketio, app.extensions["relais_socket_limiter"])
 
-    def emit_to_group(event):
-        if event.get("group_id") is None:
-            return
-        message = dict(event["payload"])
-        message.update({"event_id": event["id"], "type": event["type"], "group_id": event["group_id"],
-                        "item_id": event["item_id"], "actor": event["actor"], "created_at": event["created_at"]})
-        socketio.emit(event["type"], message, to=group_room(event["group_id"]))
+    from .relay import BoardRelay
 
-    app.extensions["relais_publisher"].add_sink(emit_to_group)
+    relay = BoardRelay(app, socketio, redis_url=app.config.get("REDIS_URL"),
+                       channel=app.config.get("SOCKETIO_CHANNEL", "relais"),
+                       poll_interval=app.config.get("BOARD_POLL_INTERVAL", 1.0),
+                       heartbeat=app.config.get("BOARD_HEARTBEAT", 2.0),
+                       auth_recheck=app.config.get("SOCKET_AUTH_RECHECK", 1.0))
+    app.extensions["relais_relay"] = relay
+    # Board events reach the sockets through the relay, from the committed log (relay.py).
+    app.extensions["relais_publisher"].add_sink(relay.committed)
+    app.extensions["relais_publisher"].add_session_sink(relay.sessions_changed)
 
     from . import notifications
 

@@ -15,8 +15,10 @@ from flask_socketio import Namespace, join_room, leave_room, rooms
 from ..domain.errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import translate_error, translate_title
+from ..services.accounts import token_digest
 from . import group_room
 from .presence import get_presence
+from .relay import get_relay
 from .ratelimit import TOO_MANY, SocketRateLimiter
 
 
@@ -150,10 +152,14 @@ class BoardNamespace(Namespace):
         if user is None or not user.active:
             raise Refused("authentication required")
         get_presence().connect(request.sid, user, generation)
+        relay = get_relay()
+        relay.register(request.sid, user.id, generation, token_digest(token) if token is not None else None)
+        relay.start()
         join_room(f"user:{user.id}")
         return True
 
     def on_disconnect(self, reason=None):
+        get_relay().forget(request.sid)
         for group_id in get_presence().disconnect(request.sid):
             broadcast_presence(group_id)
 
@@ -167,20 +173,23 @@ class BoardNamespace(Namespace):
         (group_id,) = _payload(data, "group_id")
         if group_id is None:
             return _error(422, "Invalid input", 'join needs {"group_id": <integer>}.')
-        from ..services.queries import last_event_id
+        from ..services.queries import board_head, last_event_id
 
         try:
             group, _ = get_group(user, group_id)
         except DomainError as exc:
             return _domain_error(exc)
+        # The head is read after joining the room: an event committed in between
+        # is both above the head and delivered, never neither.
         join_room(group_room(group.id))
+        head = board_head(group.id)
         if isinstance(data, dict) and data.get("watch") is True:
             # The calendar listens to the group's events without appearing on its board.
-            return {"ok": True, "group_id": group.id, "last_event_id": last_event_id(group.id)}
+            return {"ok": True, "group_id": group.id, "seq": head, "last_event_id": last_event_id(group.id)}
         get_presence().join(request.sid, group.id)
         last_id = last_event_id(group.id)
         broadcast_presence(group.id)
-        return {"ok": True, "group_id": group.id, "last_event_id": last_id,
+        return {"ok": True, "group_id": group.id, "seq": head, "last_event_id": last_id,
                 **get_presence().snapshot(group.id)}
 
     def on_leave(self, data):
@@ -221,18 +230,23 @@ class BoardNamespace(Namespace):
 
     @_release_session
     def on_resync(self, data):
-        """Everything the client missed since ``since`` on a group it may see."""
+        """Everything the client missed on a board it may see: the events with
+        ``seq > since_seq`` in seq order (or, from an older client, ``id > since``)."""
         from ..schemas import EventOut
-        from ..services.queries import events_since
+        from ..services.queries import board_events_since, events_since
 
         user = _user()
         if user is None:
             return UNAUTHENTICATED
-        group_id, since = _payload(data, "group_id", "since")
-        if group_id is None or since is None:
-            return _error(422, "Invalid input", 'resync needs {"group_id": int, "since": int}.')
+        group_id, since_seq, since = _payload(data, "group_id", "since_seq", "since")
+        if group_id is None or (since_seq is None and since is None):
+            return _error(422, "Invalid input", 'resync needs {"group_id": int, "since_seq": int}.')
+        limit = current_app.config.get("EVENTS_PAGE_SIZE", 200)
         try:
-            events, more = events_since(user, since, group_id, current_app.config.get("EVENTS_PAGE_SIZE", 200))
+            if since_seq is not None:
+                events, more, head = board_events_since(user, group_id, since_seq, limit)
+                return {"ok": True, "events": EventOut(many=True).dump(events), "has_more": more, "seq": head}
+            events, more = events_since(user, since, group_id, limit)
         except DomainError as exc:
             return _domain_error(exc)
         return {"ok": True, "events": EventOut(many=True).dump(events), "has_more": more}

@@ -161,5 +161,7 @@ class PasswordChangeIn(StrictSchema):
 
 class EventsQueryIn(StrictSchema):
     since = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    # With ``group``: page that board's log by seq instead of by event id.
+    since_seq = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**31 - 1))
     group = fields.Integer(load_default=None, validate=validate.Range(min=1))
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))

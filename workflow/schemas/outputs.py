@@ -88,6 +88,7 @@ class BoardOut(Schema):
     group = fields.Nested(GroupOut)
     columns = fields.List(fields.Nested(ColumnOut))
     last_event_id = fields.Integer()
+    seq = fields.Integer()
 
 
 def _board_item_dumper():
@@ -131,7 +132,7 @@ def dump_board(data):
             "columns": [{"state": c["state"], "count": c["count"], "wip_limit": c["wip_limit"],
                          "over_limit": c["over_limit"], "items": [dump_board_item(i, people) for i in c["items"]]}
                         for c in data["columns"]],
-            "last_event_id": data["last_event_id"]}
+            "last_event_id": data["last_event_id"], "seq": data["seq"]}
 
 
 class CommentOut(Schema):
@@ -158,6 +159,7 @@ class ReviewOut(Schema):
 
 class EventOut(Schema):
     id = fields.Integer()
+    seq = fields.Integer(allow_none=True)
     type = fields.String()
     group_id = fields.Integer(allow_none=True)
     item_id = fields.Integer(allow_none=True)

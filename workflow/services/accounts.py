@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.errors import N_, Conflict, Invalid, NotFound, Unauthorized
 from ..domain.roles import MEMBERSHIP_ROLES
+from ..events import get_publisher
 from ..extensions import db
 from ..models import ApiToken, Group, Library, Membership, User, utcnow
 
@@ -85,6 +86,7 @@ def change_password(user, current_password, new_password, keep_token=None):
         if row.token_hash != kept:
             row.revoked_at = now
     db.session.commit()
+    get_publisher().sessions_changed(user.id)
     return user
 
 
@@ -117,7 +119,16 @@ def set_password(username, password):
     for row in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
         row.revoked_at = now
     db.session.commit()
+    get_publisher().sessions_changed(user.id)
     return user
+
+
+def log_out(user):
+    """End this session and every copy of its cookie (generation bump); its open
+    sockets are disconnected at once."""
+    user.session_generation = (user.session_generation or 0) + 1
+    db.session.commit()
+    get_publisher().sessions_changed(user.id)
 
 
 def end_sessions_and_tokens(user, now):
@@ -130,8 +141,12 @@ def end_sessions_and_tokens(user, now):
                        .values(revoked_at=now).execution_options(synchronize_session=False))
 
 
-def _token_digest(token):
-    return hashlib.sha256(token.encode()).hexdigest()
+def token_digest(token):
+    """The stored form of an API token (its SHA-256), which also names it to the realtime relay."""
+    return hashlib.sha256(token.encode()).hexdigest() if isinstance(token, str) else None
+
+
+_token_digest = token_digest
 
 
 def create_token(username, password, name="api"):
@@ -166,6 +181,7 @@ def revoke_token(user, token):
         raise NotFound(N_("No such active token."))
     row.revoked_at = utcnow()
     db.session.commit()
+    get_publisher().sessions_changed(user.id)
 
 
 def create_user(username, password, *, display_name=None, email=None, library=None,

@@ -123,6 +123,7 @@ def set_active(actor, user_id, active):
         user.active = bool(active)
         if not active:
             accounts.end_sessions_and_tokens(user, utcnow())
+            uow.sessions_changed(user.id)
         uow.record("user.deactivated" if not active else "user.reactivated", actor_user=actor, group_id=None,
                    payload=_user_payload(user))
     return user
@@ -140,6 +141,7 @@ def reset_password(actor, user_id):
         user.failed_logins = 0
         user.locked_until = None
         accounts.end_sessions_and_tokens(user, utcnow())
+        uow.sessions_changed(user.id)
         mail = invitations.issue(user, invitations.RESET) if user.active else None
         uow.record("user.password_reset", actor_user=actor, group_id=None,
                    payload={**_user_payload(user), "link_mailed": mail is not None})

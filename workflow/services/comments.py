@@ -12,7 +12,7 @@ CREATED = "comment.created"
 
 def add_comment(user, item_id, body):
     """Comment on an item the user can see. Raises NotFound, Forbidden, Conflict (trashed item)."""
-    item, actor = load_item(user, item_id)
+    item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.COMMENT)
     if item.deleted:
         raise Conflict(N_("This item is in the trash; restore it before commenting."))

@@ -114,6 +114,7 @@ def choose_password(token, password, confirm, now=None):
         user.failed_logins = 0
         user.locked_until = None
         end_sessions_and_tokens(user, now)
+        uow.sessions_changed(user.id)
         uow.record("user.password_chosen", actor_user=user, group_id=None,
                    payload={"user": {"id": user.id, "username": user.username}, "link": link.purpose})
     return user

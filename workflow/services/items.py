@@ -12,7 +12,7 @@ from ..domain.scheduling import ChannelRules, check_slot, local_day
 from ..extensions import db
 from ..models import Channel, Event, Group, Item, Label, Membership, Review, User, utcnow
 from ..schemas.outputs import dump_item
-from .common import actor_for, event_message, load_item, require_user, unit_of_work
+from .common import actor_for, load_item, lock_board, require_user, unit_of_work
 
 CREATED = "item.created"
 UPDATED = "item.updated"
@@ -95,20 +95,26 @@ def _column_query(group_id, state, exclude_id=None):
     return q
 
 
-def _rank_at_end(group_id, state, exclude_id=None):
-    last = db.session.scalar(
+# A rank longer than this makes the column renumbered (rebalanced) instead of
+# growing: 2,000 drops into one gap keep every rank short.
+MAX_RANK_LENGTH = 24
+REBALANCED = "column.rebalanced"
+
+
+def _last_rank(group_id, state, exclude_id=None):
+    return db.session.scalar(
         select(func.max(Item.rank)).where(
             Item.group_id == group_id, Item.state == state, Item.deleted.is_(False),
-            *( [Item.id != exclude_id] if exclude_id else [])))
-    return rank_between(last, None)
+            *([Item.id != exclude_id] if exclude_id else [])))
 
 
-def _rank_near(item, state, before_id=None, after_id=None):
-    """The rank that puts ``item`` just before ``before_id`` or just after
-    ``after_id`` in the ``state`` column of its group."""
-    anchor_id = before_id if before_id is not None else after_id
+def _rank_at_end(uow, user, item, state):
+    """The rank that puts ``item`` at the end of the ``state`` column of its group."""
+    return _fit(uow, user, item, state, _last_rank(item.group_id, state, exclude_id=item.id), None)
+
+
+def _anchor(item, state, anchor_id, field):
     anchor = db.session.get(Item, anchor_id) if 0 < anchor_id < 2**63 else None
-    field = "before_id" if before_id is not None else "after_id"
     if anchor is None or anchor.group_id != item.group_id or anchor.deleted or anchor.id == item.id:
         raise Invalid(N_("No card %(id)s on this board to place against."), params={"id": anchor_id},
                       errors={field: ["Must be another card of the same board."]})
@@ -116,28 +122,61 @@ def _rank_near(item, state, before_id=None, after_id=None):
         raise Invalid(N_("Card %(id)s is not in the '%(column)s' column."),
                       params={"id": anchor_id, "column": st.state_name(state)},
                       errors={field: [f"Must be a card of the '{state}' column."]})
+    return anchor
+
+
+def _neighbours(item, state, before_id=None, after_id=None):
+    """The ranks ``item`` must fit between to sit just before ``before_id`` or just
+    after ``after_id`` in the ``state`` column (None: the column's start or end)."""
     base = _column_query(item.group_id, state, exclude_id=item.id)
     if before_id is not None:
+        anchor = _anchor(item, state, before_id, "before_id")
         neighbour = db.session.execute(
             base.where(or_(Item.rank < anchor.rank, and_(Item.rank == anchor.rank, Item.id < anchor.id)))
             .order_by(Item.rank.desc(), Item.id.desc()).limit(1)).first()
-        low, high = (neighbour.rank if neighbour else None), anchor.rank
+        return (neighbour.rank if neighbour else None), anchor.rank
+    anchor = _anchor(item, state, after_id, "after_id")
+    neighbour = db.session.execute(
+        base.where(or_(Item.rank > anchor.rank, and_(Item.rank == anchor.rank, Item.id > anchor.id)))
+        .order_by(Item.rank, Item.id).limit(1)).first()
+    return anchor.rank, (neighbour.rank if neighbour else None)
+
+
+def _fit(uow, user, item, state, low, high, before_id=None, after_id=None):
+    """A rank strictly between ``low`` and ``high``; when none fits short enough
+    (two cards share a rank, or the gap is worn out), the column is rebalanced."""
+    if low is None or high is None or low < high:
+        try:
+            rank = rank_between(low, high)
+        except ValueError:
+            rank = None
+        if rank is not None and len(rank) <= MAX_RANK_LENGTH:
+            return rank
+    return _rebalance(uow, user, item, state, before_id=before_id, after_id=after_id)
+
+
+def _rebalance(uow, user, item, state, before_id=None, after_id=None):
+    """Renumber the ``state`` column with evenly spread short ranks, ``item`` placed
+    before ``before_id``, after ``after_id`` or at the end, and announce the other
+    cards' new ranks with one ``column.rebalanced`` event (their versions do not
+    change: a rank is a place, not an edit). Returns ``item``'s rank."""
+    ids = [row.id for row in db.session.execute(
+        _column_query(item.group_id, state, exclude_id=item.id).order_by(Item.rank, Item.id))]
+    if before_id is not None:
+        index = ids.index(before_id)
+    elif after_id is not None:
+        index = ids.index(after_id) + 1
     else:
-        neighbour = db.session.execute(
-            base.where(or_(Item.rank > anchor.rank, and_(Item.rank == anchor.rank, Item.id > anchor.id)))
-            .order_by(Item.rank, Item.id).limit(1)).first()
-        low, high = anchor.rank, (neighbour.rank if neighbour else None)
-    if high is not None and low is not None and low >= high:
-        # Two cards share a rank (concurrent inserts): spread the column out again.
-        _respread(item.group_id, state, exclude_id=item.id)
-        return _rank_near(item, state, before_id=before_id, after_id=after_id)
-    return rank_between(low, high)
-
-
-def _respread(group_id, state, exclude_id=None):
-    rows = db.session.execute(_column_query(group_id, state, exclude_id).order_by(Item.rank, Item.id)).all()
-    for (item_id, _), rank in zip(rows, initial_ranks(len(rows))):
-        db.session.execute(update(Item).where(Item.id == item_id).values(rank=rank))
+        index = len(ids)
+    ids.insert(index, item.id)
+    ranks = dict(zip(ids, initial_ranks(len(ids))))
+    mine = ranks.pop(item.id)
+    for item_id, rank in ranks.items():
+        db.session.execute(update(Item).where(Item.id == item_id).values(rank=rank)
+                           .execution_options(synchronize_session=False))
+    uow.record(REBALANCED, actor_user=user, group_id=item.group_id,
+               payload={"state": state, "ranks": {str(i): r for i, r in ranks.items()}})
+    return mine
 
 
 def _item_payload(item, **extra):
@@ -168,8 +207,9 @@ def create_item(user, group_id, data):
             audience=data.get("audience", ""),
             channel=_resolve_channel(data.get("channel")),
             state=st.PROPOSED,
-            rank=_rank_at_end(group.id, st.PROPOSED),
+            rank="",
         )
+        item.rank = _rank_at_end(uow, user, item, st.PROPOSED)
         item.labels = _resolve_labels(group.id, data.get("labels", []))
         item.assignees = _resolve_assignees(group.id, data.get("assignees", []))
         db.session.add(item)
@@ -183,7 +223,7 @@ def update_item(user, item_id, changes, expected_version):
     read; a stale one raises Conflict carrying the current item. A content edit
     of an approved/scheduled item by a non-lead sends it back to review.
     Raises NotFound, Forbidden, Conflict, Invalid."""
-    item, actor = load_item(user, item_id)
+    item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.EDIT_ITEM)
     _check_version(item, expected_version)
     if item.deleted:
@@ -227,7 +267,7 @@ def update_item(user, item_id, changes, expected_version):
             item.scheduled_at = None
             item.review_round = (item.review_round or 0) + 1
             item.submitted_at = utcnow()
-            item.rank = _rank_at_end(item.group_id, st.IN_REVIEW, exclude_id=item.id)
+            item.rank = _rank_at_end(uow, user, item, st.IN_REVIEW)
         item.updated_at = utcnow()
         uow.record(UPDATED, actor_user=user, group_id=item.group_id, item=item,
                    payload=_item_payload(item, changes=_short(changed), sent_back_to_review=sent_back,
@@ -315,14 +355,14 @@ def transition_item(user, item_id, to, comment=None, expected_version=None):
     """Move an item to state ``to`` through the state machine. Raises NotFound,
     Forbidden (not yours to make, four-eyes), Conflict (not allowed from here,
     stale version), Invalid (comment missing)."""
-    item, actor = load_item(user, item_id)
+    item, actor = load_item(user, item_id, for_update=True)
     _check_version(item, expected_version)
     if item.deleted:
         raise Conflict(N_("This item is in the trash; restore it first."))
     action, target = st.decide_target(item.state, to, actor, is_author=item.author_id == user.id,
                                       comment=comment, previous_state=item.archived_from)
     with unit_of_work() as uow:
-        item.rank = _rank_at_end(item.group_id, target, exclude_id=item.id)
+        item.rank = _rank_at_end(uow, user, item, target)
         _do_transition(uow, user, item, actor, action, target, comment)
     return item
 
@@ -331,7 +371,7 @@ def review_item(user, item_id, decision, comment="", expected_version=None, chec
     """A lead's decision on an item in review: approve, request changes (comment
     required) or reject (reason required). Returns the Review. Raises NotFound,
     Forbidden (not a lead, own item), Conflict (not in review, stale), Invalid."""
-    item, actor = load_item(user, item_id)
+    item, actor = load_item(user, item_id, for_update=True)
     _check_version(item, expected_version)
     if item.deleted:
         raise Conflict(N_("This item is in the trash; restore it first."))
@@ -339,16 +379,25 @@ def review_item(user, item_id, decision, comment="", expected_version=None, chec
     perm.check_visible(actor)
     target = st.decide(item.state, action, actor, is_author=item.author_id == user.id, comment=comment)
     with unit_of_work() as uow:
-        item.rank = _rank_at_end(item.group_id, target, exclude_id=item.id)
+        item.rank = _rank_at_end(uow, user, item, target)
         review = _do_transition(uow, user, item, actor, action, target, comment, checklist=checklist)
     return review
+
+
+def _already_there(item, bounds):
+    """Whether ``item`` already sits between the ``bounds`` a drop into its own column gave."""
+    if bounds is None:
+        return True  # no place asked for: it stays where it is
+    low, high = bounds
+    return (low is None or low < item.rank) and (high is None or item.rank < high)
 
 
 def move_item(user, item_id, state=None, before_id=None, after_id=None, comment=None, expected_version=None):
     """Drag and drop: reorder a card inside its column and/or move it to another
     column (a workflow transition), in one call. Only the moved card's rank
-    changes. Raises NotFound, Forbidden, Conflict, Invalid."""
-    item, actor = load_item(user, item_id)
+    changes (unless its column is rebalanced, with its own event); a drop that
+    changes nothing records nothing. Raises NotFound, Forbidden, Conflict, Invalid."""
+    item, actor = load_item(user, item_id, for_update=True)
     _check_version(item, expected_version)
     if item.deleted:
         raise Conflict(N_("This item is in the trash; restore it first."))
@@ -359,11 +408,17 @@ def move_item(user, item_id, state=None, before_id=None, after_id=None, comment=
                                           comment=comment, previous_state=item.archived_from)
     else:
         perm.require(actor, perm.MOVE_ITEM)
+    placed = before_id is not None or after_id is not None
+    bounds = _neighbours(item, target, before_id=before_id, after_id=after_id) if placed else None
+    if action is None and _already_there(item, bounds):
+        # A drop that changes nothing: no new version, no event for every open board.
+        db.session.rollback()
+        return item
     with unit_of_work() as uow:
-        if before_id is not None or after_id is not None:
-            item.rank = _rank_near(item, target, before_id=before_id, after_id=after_id)
+        if placed:
+            item.rank = _fit(uow, user, item, target, *bounds, before_id=before_id, after_id=after_id)
         elif action is not None:
-            item.rank = _rank_at_end(item.group_id, target, exclude_id=item.id)
+            item.rank = _rank_at_end(uow, user, item, target)
         previous = item.state
         if action is not None:
             # The card also got its place: say so with a move event the board applies.
@@ -390,7 +445,7 @@ def schedule_item(user, item_id, scheduled_at, channel_ref, expected_version=Non
     ``scheduled_at`` on a channel. Checks the scheduling rules (future time,
     channel capacity, blackout dates). Raises NotFound, Forbidden, Conflict,
     Invalid, RuleBroken (with the next free slot)."""
-    item, actor = load_item(user, item_id)
+    item, actor = load_item(user, item_id, for_update=True)
     _check_version(item, expected_version)
     if item.deleted:
         raise Conflict(N_("This item is in the trash; restore it first."))
@@ -412,7 +467,7 @@ def schedule_item(user, item_id, scheduled_at, channel_ref, expected_version=Non
         item.scheduled_at = scheduled_at
         if previous != st.SCHEDULED:
             item.state = st.SCHEDULED
-            item.rank = _rank_at_end(item.group_id, st.SCHEDULED, exclude_id=item.id)
+            item.rank = _rank_at_end(uow, user, item, st.SCHEDULED)
         item.updated_at = utcnow()
         uow.record(SCHEDULED_EVENT, actor_user=user, group_id=item.group_id, item=item,
                    payload=_item_payload(item, action=st.SCHEDULE, **{"from": previous, "to": st.SCHEDULED}))
@@ -442,7 +497,7 @@ def _check_capacity(item, channel, scheduled_at, now):
 
 def delete_item(user, item_id, expected_version=None):
     """Move an item to the trash (nothing is hard-deleted). Raises NotFound, Forbidden, Conflict."""
-    item, actor = load_item(user, item_id)
+    item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.DELETE_ITEM, is_author=item.author_id == user.id)
     _check_version(item, expected_version)
     if item.deleted:
@@ -456,70 +511,51 @@ def delete_item(user, item_id, expected_version=None):
 
 def restore_item(user, item_id):
     """Bring an item back from the trash, at the end of its column. Raises NotFound, Forbidden, Conflict."""
-    item, actor = load_item(user, item_id)
+    item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.RESTORE_ITEM, is_author=item.author_id == user.id)
     if not item.deleted:
         raise Conflict(N_("This item is not in the trash."))
     with unit_of_work() as uow:
         item.deleted = False
-        item.rank = _rank_at_end(item.group_id, item.state, exclude_id=item.id)
+        item.rank = _rank_at_end(uow, user, item, item.state)
         item.updated_at = utcnow()
         uow.record(RESTORED, actor_user=user, group_id=item.group_id, item=item, payload=_item_payload(item))
     return item
 
 
 def publish_due(now=None, batch_size=200):
-    """Publish every scheduled item whose time has come. Safe to run in several
-    processes at once: each item is switched by a conditional UPDATE (state
-    still 'scheduled'), so exactly one run publishes it and writes its event.
-    Returns the number of items this run published."""
-    from ..events import get_publisher
-
+    """Publish every scheduled item whose time has come, each in its own unit of
+    work under its board's lock (so its event takes the board's next seq like any
+    other change). Safe to run in several processes at once: the item is read
+    again under the lock and published only if it is still scheduled and due, so
+    exactly one run publishes it and writes its event. Returns the number of items
+    this run published."""
     now = now or utcnow()
-    dialect = db.session.get_bind().dialect.name
     published_total = 0
+    seen = set()
     while True:
-        q = (select(Item.id).where(Item.state == st.SCHEDULED, Item.deleted.is_(False), Item.scheduled_at <= now)
-             .order_by(Item.scheduled_at, Item.id).limit(batch_size))
-        if dialect == "postgresql":
-            q = q.with_for_update(skip_locked=True)
-        ids = list(db.session.scalars(q))
+        ids = [i for i in db.session.scalars(
+            select(Item.id).where(Item.state == st.SCHEDULED, Item.deleted.is_(False), Item.scheduled_at <= now)
+            .order_by(Item.scheduled_at, Item.id).limit(batch_size)) if i not in seen]
+        db.session.rollback()
         if not ids:
-            db.session.rollback()
             break
-        messages = []
-        won = []
         for item_id in ids:
-            result = db.session.execute(
-                update(Item).where(Item.id == item_id, Item.state == st.SCHEDULED)
-                .values(state=st.PUBLISHED, published_at=now, updated_at=now, version=Item.version + 1)
-                .execution_options(synchronize_session=False))
-            if result.rowcount == 1:
-                won.append(item_id)
-        items = {i.id: i for i in db.session.scalars(select(Item).where(Item.id.in_(won)))} if won else {}
-        for item_id in won:
-            item = items[item_id]
+            seen.add(item_id)
+            item = db.session.get(Item, item_id)
+            lock_board(item.group_id)
             db.session.refresh(item)
-            event = Event(type=PUBLISHED_EVENT, actor_id=None, group_id=item.group_id, item_id=item.id,
-                          payload={"item": dump_item(item), "action": st.PUBLISH,
-                                   "from": st.SCHEDULED, "to": st.PUBLISHED},
-                          created_at=utcnow())
-            db.session.add(event)
-            messages.append(event)
-        db.session.flush()
-        from .notifications import after_commit as push_notifications
-        from .notifications import collect as collect_notifications
-
-        notified = collect_notifications([(e, None) for e in messages])  # same transaction as the events
-        out = [event_message(e, None) for e in messages]
-        db.session.commit()
-        publisher = get_publisher()
-        for m in out:
-            publisher.publish(m)
-        push_notifications(notified)
-        published_total += len(won)
-        if len(ids) < batch_size:
-            break
+            if item.state != st.SCHEDULED or item.deleted or item.scheduled_at is None or item.scheduled_at > now:
+                db.session.rollback()  # another run (or a person) got there first
+                continue
+            with unit_of_work() as uow:
+                item.state = st.PUBLISHED
+                item.published_at = now
+                item.updated_at = now
+                uow.record(PUBLISHED_EVENT, actor_user=None, group_id=item.group_id, item=item,
+                           payload=_item_payload(item, action=st.PUBLISH, **{"from": st.SCHEDULED,
+                                                                            "to": st.PUBLISHED}))
+            published_total += 1
     return published_total
 
 

@@ -15,8 +15,25 @@ from .common import actor_for, load_item, require_user, visible_group_ids
 
 
 def last_event_id(group_id):
-    """The id of the group's latest event (0 if none): where a client's catch-up starts."""
+    """The id of the group's latest event (0 if none)."""
     return db.session.scalar(select(func.max(Event.id)).where(Event.group_id == group_id)) or 0
+
+
+def board_head(group_id):
+    """The seq of the board's latest committed event (0 if none): where a client's catch-up starts."""
+    return db.session.scalar(select(Group.last_seq).where(Group.id == group_id)) or 0
+
+
+def board_events_since(user, group_id, since_seq=0, limit=200):
+    """The events of a board the user may see with ``seq > since_seq``, in seq
+    (commit) order, at most ``limit``; then whether more follow, and the board's
+    head. Raises NotFound for a group the user cannot see."""
+    group, _ = get_group(user, group_id)
+    head = board_head(group.id)
+    rows = list(db.session.scalars(
+        select(Event).where(Event.group_id == group.id, Event.seq > since_seq, Event.seq <= head)
+        .options(joinedload(Event.actor)).order_by(Event.seq).limit(limit + 1)))
+    return rows[:limit], len(rows) > limit, head
 
 
 def group_members(group_id):
@@ -157,7 +174,9 @@ def board(user, group_id, *, include_hidden=False, now=None, published_days=30, 
     if include_hidden:
         out.append({"state": "trash", "count": len(trash), "wip_limit": None, "over_limit": False,
                     "items": trash})
-    return {"group": group, "actor": actor, "columns": out, "last_event_id": last_id}
+    # ``seq`` was read with the group, before the cards: an event above it is newer
+    # than the snapshot or already in it, and applying it again changes nothing.
+    return {"group": group, "actor": actor, "columns": out, "last_event_id": last_id, "seq": group.last_seq or 0}
 
 
 def item_detail(user, item_id):

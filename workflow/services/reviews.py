@@ -20,7 +20,7 @@ from ..extensions import db
 from ..i18n import T_, Tn_, format_duration
 from ..models import ChecklistEntry, Event, Group, Item, Membership, Notification, Review, User, utcnow
 from ..schemas.outputs import dump_item
-from .common import actor_for, load_item, require_user, unit_of_work
+from .common import actor_for, load_item, lock_board, require_user, unit_of_work
 
 CLAIMED = "item.claimed"
 UNCLAIMED = "item.unclaimed"
@@ -231,7 +231,7 @@ def claim_item(user, item_id):
     """A lead takes an in_review item for review, so two leads don't review the
     same one. Raises NotFound, Forbidden (not a lead, own item), Conflict (not
     in review, already claimed by another lead)."""
-    item, actor = load_item(user, item_id)
+    item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.REVIEW)
     if item.deleted or item.state != st.IN_REVIEW:
         raise Conflict("Only an item waiting for review can be claimed.")
@@ -254,7 +254,7 @@ def claim_item(user, item_id):
 def release_claim(user, item_id):
     """Give a claimed item back to the queue (the claimer, or another lead taking over
     is not allowed: they ask). Raises NotFound, Forbidden, Conflict."""
-    item, actor = load_item(user, item_id)
+    item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.REVIEW)
     if item.claimed_by_id is None:
         raise Conflict("This item is not claimed.")
@@ -331,10 +331,16 @@ def remind(now=None):
         select(Item).where(Item.state == st.IN_REVIEW, Item.deleted.is_(False))
         .options(joinedload(Item.group), joinedload(Item.claimed_by)).order_by(Item.id)))
     for item in items:
+        lock_board(item.group_id)  # the item's writers wait; read it again under the lock
+        db.session.refresh(item)
+        if item.state != st.IN_REVIEW or item.deleted:
+            db.session.rollback()
+            continue
         since = item.submitted_at or item.updated_at
         limit = item.group.review_limit_days or 3
         days = rv.working_days_between(since, now)
         if days <= limit:
+            db.session.rollback()
             continue
         already = db.session.scalar(select(func.count()).select_from(Event).where(
             Event.item_id == item.id, Event.type == OVERDUE, Event.created_at >= today))
@@ -405,6 +411,11 @@ def expire_licences(now=None):
     done = 0
     for item_id in ids:
         item = db.session.get(Item, item_id)
+        lock_board(item.group_id)
+        db.session.refresh(item)
+        if item.state not in WITHDRAWABLE or item.deleted:
+            db.session.rollback()
+            continue
         last = db.session.scalar(select(func.max(Item.rank)).where(
             Item.group_id == item.group_id, Item.state == st.ARCHIVED, Item.deleted.is_(False)))
         with unit_of_work() as uow:

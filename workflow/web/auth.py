@@ -13,6 +13,7 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import User
 from ..security import login_limits
+from ..services import accounts
 from ..services.accounts import authenticate, change_password, is_locked
 from . import bp
 
@@ -51,10 +52,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    user = current_user._get_current_object()
-    # Bumping the generation kills this session and any copy of its cookie.
-    user.session_generation = (user.session_generation or 0) + 1
-    db.session.commit()
+    # Bumping the generation kills this session, any copy of its cookie and its sockets.
+    accounts.log_out(current_user._get_current_object())
     logout_user()
     flash(_("You are signed out."))
     return redirect(url_for("web.login"))

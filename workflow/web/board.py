@@ -61,6 +61,7 @@ def board(group_id):
     page = {
         "group_id": data["group"].id,
         "last_event_id": data["last_event_id"],
+        "seq": data["seq"],
         "include_hidden": include_hidden,
         "published_days": current_app.config["PUBLISHED_BOARD_DAYS"],
         "user": {"id": user.id, "username": user.username, "display_name": user.display_name},
