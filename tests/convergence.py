@@ -740,6 +740,7 @@ class Report:
     gaps_healed: int = 0
     resyncs: int = 0
     heads_ahead: int = 0
+    heads: int = 0  # board.head heartbeats received
     failovers: int = 0
     head: int = 0
     mismatches: list = field(default_factory=list)
@@ -752,7 +753,7 @@ class Report:
     def line(self, label=""):
         return (f"{label}seed={self.seed} ops={self.ops} events={self.events} applied={self.applied} "
                 f"drops={self.drops} gaps={self.gaps} healed={self.gaps_healed} resyncs={self.resyncs} "
-                f"heads_ahead={self.heads_ahead} failovers={self.failovers} head={self.head} "
+                f"heads={self.heads} heads_ahead={self.heads_ahead} failovers={self.failovers} head={self.head} "
                 f"mismatches={len(self.mismatches)} protocol_errors={len(self.protocol_errors)} "
                 f"5xx={len(self.server_errors)} time={self.seconds:.1f}s settle={self.settle_seconds:.1f}s")
 
@@ -857,6 +858,7 @@ class Run:
             r.gaps_healed += s.gaps_healed
             r.resyncs += s.resyncs
             r.heads_ahead += s.heads_ahead
+            r.heads += s.heads
             r.failovers += s.failovers
             r.protocol_errors += [f"{c.name}: {e}" for e in s.protocol_errors]
         return r

@@ -25,6 +25,10 @@ def _check(reports, label):
     errors = [(r.seed, e) for r in reports for e in r.protocol_errors + r.server_errors]
     assert not errors, "\n".join(f"seed {s}: {e}" for s, e in errors[:20])
     assert all(r.ops > 0 and r.applied > 0 for r in reports), "a seed wrote or applied nothing"
+    assert all(r.heads > 0 for r in reports), "no board.head heartbeat arrived (BOARD_HEARTBEAT=1)"
+    accepted = [(r.seed, r.statuses["stale_edit"]) for r in reports
+                if any(isinstance(k, int) and k < 300 for k in r.statuses.get("stale_edit", {}))]
+    assert not accepted, f"an edit with an old version was accepted: {accepted}"
 
 
 @pytest.fixture(scope="module")
@@ -63,5 +67,5 @@ def pg_redis_servers(tmp_path_factory):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_clients_of_two_processes_on_postgresql_and_redis_converge(pg_redis_servers, seed):
     servers, world = pg_redis_servers
-    report = run_seed(world, servers.urls, seed)
+    report = run_seed(world, servers.urls, seed, ops=100)
     _check([report], "pg+redis x2")
