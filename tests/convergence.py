@@ -186,9 +186,23 @@ class World:
         return [n for n, r in self.roles.items() if role is None or r == role]
 
 
+def create_schema(url, tmp_path):
+    """The tables on ``url`` (before the servers start)."""
+    from tests.conftest import make_app
+    from workflow.extensions import db
+
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+
+
 def seed_world(url, tmp_path, agents=3, leads=2, items=8):
-    """Schema and data on ``url``: one group, ``agents`` agents and ``leads``
-    leads with API tokens, ``items`` items spread over the first columns."""
+    """Schema (if missing) and data on ``url``: a new group, ``agents`` agents and
+    ``leads`` leads with API tokens, ``items`` items spread over the first
+    columns, plus two cards with a worn-out gap at the top of "proposed".
+    One world per seed keeps the seeds independent of each other."""
     from tests import factories as f
     from tests.conftest import make_app
     from workflow.extensions import db
@@ -212,6 +226,14 @@ def seed_world(url, tmp_path, agents=3, leads=2, items=8):
             author = people[names[i % len(names)]][0]
             made.append(f.ItemFactory(group=group, author=author, state=states[i % len(states)],
                                       title=f"Seed {i}").id)
+        # The top of "proposed": two cards whose gap is worn out (ranks a board gets after
+        # many drops between the same cards), so a few drops there rebalance the column.
+        from workflow.services import items as item_service
+
+        width = getattr(item_service, "MAX_RANK_LENGTH", 24) - 1  # one digit left before a rebalance
+        for i, last in enumerate("12"):
+            made.append(f.ItemFactory(group=group, author=people[names[i]][0], state="proposed",
+                                      title=f"Worn {i}", rank="1" + "0" * (width - 2) + last).id)
         tokens = {name: create_token(name, f.PASSWORD)[0] for name in names}
         world = World(group.id, tokens, {n: r for n, (_, r) in people.items()},
                       {n: u.id for n, (u, _) in people.items()}, made)
@@ -292,6 +314,7 @@ class ClientStats:
     heads: int = 0
     protocol_errors: list = field(default_factory=list)
     last_connect_error: str = ""
+    rebalances: int = 0  # column.rebalanced applied
 
 
 NOT_BOARD = {"presence.updated", "board.head", "notification.created", "notifications.unread"}
@@ -475,6 +498,7 @@ class BoardClient:
         with self.lock:
             item = event.get("item")
             if event.get("type") == "column.rebalanced" or "ranks" in event:
+                self.stats.rebalances += 1
                 for item_id, rank in (event.get("ranks") or {}).items():
                     card = self.items.get(int(item_id))
                     if card is not None:
@@ -640,14 +664,16 @@ class Actor(threading.Thread):
             if high:
                 time.sleep(self.rng.uniform(low, high))
 
-    def _pick(self, pred=lambda i: True):
-        choices = sorted((i for i in self.known.values() if pred(i)), key=lambda i: i["id"])
+    def _pick(self, pred=lambda i: True, anchor=False):
+        """A random known card matching ``pred``; the worn cards are only ever anchors."""
+        choices = sorted((i for i in self.known.values()
+                          if pred(i) and (anchor or not i["title"].startswith("Worn"))), key=lambda i: i["id"])
         return self.rng.choice(choices) if choices else None
 
     def one(self):
         rng = self.rng
-        kinds = ["create", "move", "move", "reorder", "reorder", "edit", "edit", "stale_edit", "comment",
-                 "trash", "restore"]
+        kinds = ["create", "move", "move", "reorder", "reorder", "squeeze", "squeeze", "squeeze", "edit", "edit",
+                 "stale_edit", "comment", "trash", "restore"]
         if self.role == "lead":
             kinds += ["claim", "unclaim", "approve_move"]
         kind = rng.choice(kinds)
@@ -663,7 +689,7 @@ class Actor(threading.Thread):
             body = {"state": target}
             if target == "proposed" and self.role == "lead" and item["author"]["username"] != self.user:
                 body["comment"] = "À revoir"
-            anchor = self._pick(lambda i: live(i) and i["state"] == target and i["id"] != item["id"])
+            anchor = self._pick(lambda i: live(i) and i["state"] == target and i["id"] != item["id"], anchor=True)
             if anchor is not None and rng.random() < 0.6:
                 body["before_id" if rng.random() < 0.5 else "after_id"] = anchor["id"]
             self._call("move", "POST", f"/items/{item['id']}/move", body)
@@ -676,13 +702,25 @@ class Actor(threading.Thread):
             item = self._pick(live)
             if item is None:
                 return
-            anchor = self._pick(lambda i: live(i) and i["state"] == item["state"] and i["id"] != item["id"])
+            anchor = self._pick(lambda i: live(i) and i["state"] == item["state"] and i["id"] != item["id"],
+                                anchor=True)
             if anchor is None:
                 return
             side = "before_id" if rng.random() < 0.5 else "after_id"
             self._call("reorder", "POST", f"/items/{item['id']}/move", {side: anchor["id"]})
+        elif kind == "squeeze":
+            # Always into the gap after the top card of "proposed": that gap halves each time,
+            # until the column must be rebalanced (column.rebalanced).
+            column = sorted((i for i in self.known.values() if live(i) and i["state"] == "proposed"),
+                            key=lambda i: (i["rank"], i["id"]))
+            movable = [i for i in column[2:] if not i["title"].startswith("Worn")]
+            if len(column) < 3 or not movable:
+                return
+            top = next((i for i in column if i["title"].startswith("Worn 0")), column[0])
+            item = rng.choice(movable)
+            self._call("squeeze", "POST", f"/items/{item['id']}/move", {"after_id": top["id"]})
         elif kind in ("edit", "stale_edit"):
-            item = self._pick(lambda i: live(i) and i["state"] in ("proposed", "in_review", "approved"))
+            item = self._pick(lambda i: live(i) and i["state"] in ("proposed", "in_review", "approved"), anchor=True)
             if item is None:
                 return
             version = item["version"] - 1 if kind == "stale_edit" and item["version"] > 1 else item["version"]
@@ -691,7 +729,7 @@ class Actor(threading.Thread):
             self._call(kind, "PATCH", f"/items/{item['id']}",
                        {"title": f"{item['title'].split(' ~')[0]} ~{self.user}{self.n}", "version": version})
         elif kind == "comment":
-            item = self._pick(live)
+            item = self._pick(live, anchor=True)
             if item is not None:
                 self._call("comment", "POST", f"/items/{item['id']}/comments", {"body": f"Note {self.n}"})
         elif kind == "trash":
@@ -741,6 +779,7 @@ class Report:
     resyncs: int = 0
     heads_ahead: int = 0
     heads: int = 0  # board.head heartbeats received
+    rebalances: int = 0  # column.rebalanced events (as one client applied them)
     failovers: int = 0
     head: int = 0
     mismatches: list = field(default_factory=list)
@@ -753,7 +792,7 @@ class Report:
     def line(self, label=""):
         return (f"{label}seed={self.seed} ops={self.ops} events={self.events} applied={self.applied} "
                 f"drops={self.drops} gaps={self.gaps} healed={self.gaps_healed} resyncs={self.resyncs} "
-                f"heads={self.heads} heads_ahead={self.heads_ahead} failovers={self.failovers} head={self.head} "
+                f"rebalanced={self.rebalances} heads={self.heads} heads_ahead={self.heads_ahead} failovers={self.failovers} head={self.head} "
                 f"mismatches={len(self.mismatches)} protocol_errors={len(self.protocol_errors)} "
                 f"5xx={len(self.server_errors)} time={self.seconds:.1f}s settle={self.settle_seconds:.1f}s")
 
@@ -859,6 +898,7 @@ class Run:
             r.resyncs += s.resyncs
             r.heads_ahead += s.heads_ahead
             r.heads += s.heads
+            r.rebalances = max(r.rebalances, s.rebalances)
             r.failovers += s.failovers
             r.protocol_errors += [f"{c.name}: {e}" for e in s.protocol_errors]
         return r

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from ..conftest import postgres_url, skip_or_fail
-from ..convergence import Servers, run_seed, seed_world
+from ..convergence import Servers, create_schema, run_seed, seed_world
 from ..security.pg import scratch_database
 
 SEEDS = [11, 23, 37, 41, 59]
@@ -29,20 +29,22 @@ def _check(reports, label):
     accepted = [(r.seed, r.statuses["stale_edit"]) for r in reports
                 if any(isinstance(k, int) and k < 300 for k in r.statuses.get("stale_edit", {}))]
     assert not accepted, f"an edit with an old version was accepted: {accepted}"
+    assert all(r.rebalances > 0 for r in reports), "no column.rebalanced reached the clients"
 
 
 @pytest.fixture(scope="module")
 def sqlite_server(tmp_path_factory):
     path = tmp_path_factory.mktemp("conv-sqlite")
     url = f"sqlite:///{path / 'relais.sqlite3'}"
-    world = seed_world(url, path)
+    create_schema(url, path)
     with Servers({"DATABASE_URL": url}, workers=1, log_dir=path) as servers:
-        yield servers, world
+        yield servers, url, path
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_clients_of_one_sqlite_process_converge(sqlite_server, seed):
-    servers, world = sqlite_server
+    servers, url, path = sqlite_server
+    world = seed_world(url, path)
     report = run_seed(world, servers.urls, seed)
     _check([report], "sqlite x1")
 
@@ -56,16 +58,17 @@ def pg_redis_servers(tmp_path_factory):
         skip_or_fail("REDIS_URL is not set")
     path = tmp_path_factory.mktemp("conv-pg")
     with scratch_database() as (pg, _name, _admin):
-        world = seed_world(pg, path)
+        create_schema(pg, path)
         env = {"DATABASE_URL": pg, "REDIS_URL": redis_url, "SOCKETIO_CHANNEL": f"relais-conv-{uuid.uuid4().hex}"}
         with Servers(env, workers=2, log_dir=path) as servers:
-            yield servers, world
+            yield servers, pg, path
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.parametrize("seed", SEEDS)
 def test_clients_of_two_processes_on_postgresql_and_redis_converge(pg_redis_servers, seed):
-    servers, world = pg_redis_servers
+    servers, url, path = pg_redis_servers
+    world = seed_world(url, path)
     report = run_seed(world, servers.urls, seed, ops=100)
     _check([report], "pg+redis x2")
