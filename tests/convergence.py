@@ -676,7 +676,8 @@ class Actor(threading.Thread):
                  "stale_edit", "comment", "trash", "restore"]
         if self.role == "lead":
             kinds += ["claim", "unclaim", "approve_move"]
-        kind = rng.choice(kinds)
+        # Each actor starts with two squeezes: with the seeded worn gap, a column.rebalanced every run.
+        kind = "squeeze" if self.n < 2 else rng.choice(kinds)
         live = lambda i: not i.get("deleted")  # noqa: E731
         if kind == "create" or not self.known:
             self._call("create", "POST", f"/groups/{self.world.group_id}/items",
