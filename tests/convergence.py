@@ -315,6 +315,8 @@ class ClientStats:
     protocol_errors: list = field(default_factory=list)
     last_connect_error: str = ""
     rebalances: int = 0  # column.rebalanced applied
+    lost: int = 0  # events this client threw away on purpose
+    board_reads: int = 0  # GETs of the board: 1, the start (no reload)
 
 
 NOT_BOARD = {"presence.updated", "board.head", "notification.created", "notifications.unread"}
@@ -327,8 +329,11 @@ class BoardClient:
     ahead, rejoin + resync after every (re)connection. Reconnects by itself to
     ``urls`` in turn (fail-over) unless a drop holds it down."""
 
-    def __init__(self, name, urls, token, group_id, page_size_hint=200):
+    def __init__(self, name, urls, token, group_id, lose=0.0, rng=None):
         self.name, self.urls, self.token, self.group_id = name, list(urls), token, group_id
+        # Lose this share of the board events that arrive (a message lost in transit), so
+        # that gap detection and the board.head heartbeat are exercised too.
+        self.lose, self.rng = lose, rng or random.Random(name)
         self.url_index = 0
         self.items = {}
         self.seq = None
@@ -352,6 +357,7 @@ class BoardClient:
     def start(self, board=None):
         """Initial state from ``board`` (a GET answer) or a GET of its own."""
         board = board or get_board(self.urls, self.token, self.group_id)
+        self.stats.board_reads += 1
         if board is None:
             raise RuntimeError(f"{self.name}: cannot read the board")
         if "seq" not in board:
@@ -469,6 +475,9 @@ class BoardClient:
         if name in NOT_BOARD or not isinstance(data, dict) or data.get("group_id") != self.group_id:
             return
         self.stats.events += 1
+        if self.lose and self.rng.random() < self.lose:
+            self.stats.lost += 1
+            return
         seq = data.get("event_id" if self.legacy else "seq")
         if self.legacy and isinstance(seq, int) and seq > self.seq:
             data["seq"] = seq
@@ -781,6 +790,7 @@ class Report:
     heads_ahead: int = 0
     heads: int = 0  # board.head heartbeats received
     rebalances: int = 0  # column.rebalanced events (as one client applied them)
+    lost: int = 0  # events thrown away by the clients on purpose
     failovers: int = 0
     head: int = 0
     mismatches: list = field(default_factory=list)
@@ -792,7 +802,7 @@ class Report:
 
     def line(self, label=""):
         return (f"{label}seed={self.seed} ops={self.ops} events={self.events} applied={self.applied} "
-                f"drops={self.drops} gaps={self.gaps} healed={self.gaps_healed} resyncs={self.resyncs} "
+                f"drops={self.drops} lost={self.lost} gaps={self.gaps} healed={self.gaps_healed} resyncs={self.resyncs} "
                 f"rebalanced={self.rebalances} heads={self.heads} heads_ahead={self.heads_ahead} failovers={self.failovers} head={self.head} "
                 f"mismatches={len(self.mismatches)} protocol_errors={len(self.protocol_errors)} "
                 f"5xx={len(self.server_errors)} time={self.seconds:.1f}s settle={self.settle_seconds:.1f}s")
@@ -803,7 +813,7 @@ class Run:
     over along the others), ``actors`` writers, a chaos thread."""
 
     def __init__(self, world, urls, seed, clients=4, actors=4, ops=150, chaos=True, pace=(0.0, 0.03),
-                 idempotent=False):
+                 idempotent=False, lose=0.03):
         self.world, self.urls, self.seed = world, list(urls), seed
         self.rng = random.Random(seed)
         self.stop_event = threading.Event()
@@ -814,7 +824,8 @@ class Run:
         for i in range(clients):
             name = names[i % len(names)]
             ring = self.urls[i % len(self.urls):] + self.urls[:i % len(self.urls)]
-            self.clients.append(BoardClient(f"{name}/{i}", ring, world.tokens[name], world.group_id))
+            self.clients.append(BoardClient(f"{name}/{i}", ring, world.tokens[name], world.group_id, lose=lose,
+                                            rng=random.Random(f"{seed}-client-{i}")))
         writer_names = [names[i % len(names)] for i in range(actors)]
         per = max(1, ops // actors)
         self.actors = [Actor(n, world, self.urls, random.Random(f"{seed}-{i}"), per, self.opstats, self.stop_event,
@@ -899,6 +910,7 @@ class Run:
             r.resyncs += s.resyncs
             r.heads_ahead += s.heads_ahead
             r.heads += s.heads
+            r.lost += s.lost
             r.rebalances = max(r.rebalances, s.rebalances)
             r.failovers += s.failovers
             r.protocol_errors += [f"{c.name}: {e}" for e in s.protocol_errors]

@@ -170,11 +170,12 @@ def _converged_after_fault(run, fault_ended, label):
     return report
 
 
-def _assert_converged(report, fault_ended_at=None):
+def _assert_converged(report, clients):
     assert not report.mismatches, (f"boards differ {CONVERGE_WITHIN}s after the fault (seed {report.seed}):\n"
                                    + "\n".join(report.mismatches[:20]))
     assert not report.protocol_errors, "\n".join(report.protocol_errors[:20])
     assert report.ops > 0 and report.applied > 0
+    assert all(c.stats.board_reads == 1 for c in clients), "a client read the board again (a reload)"
 
 
 # ---------------------------------------------------------------- the faults
@@ -193,7 +194,7 @@ def test_boards_converge_after_redis_is_killed_and_restarted(cluster, private_re
         report = _converged_after_fault(run, fault_ended, "redis killed")
     finally:
         run.stop()
-    _assert_converged(report)
+    _assert_converged(report, run.clients)
 
 
 def test_boards_converge_after_postgresql_stops_for_ten_seconds(cluster, private_pg):
@@ -210,7 +211,7 @@ def test_boards_converge_after_postgresql_stops_for_ten_seconds(cluster, private
         report = _converged_after_fault(run, fault_ended, "postgresql stopped 10s")
     finally:
         run.stop()
-    _assert_converged(report)
+    _assert_converged(report, run.clients)
     # Other 5xx than 503 during the outage are a bug of their own (see the report); they do not
     # concern convergence, so they are printed here and not asserted.
     for error in report.server_errors[:5]:
@@ -319,7 +320,7 @@ def test_boards_converge_after_a_worker_is_killed_and_cut_writes_retry(cluster):
     duplicated = sorted(t for t in set(created) if titles.count(t) > 1)
     print(f"[worker SIGKILL] burst writes={len(burst.sent)} cut={len(cut)} in_flight={len(in_flight)} "
           f"retried_2xx={len(cut) - len(failed)} replayed={replayed} duplicated={len(duplicated)}")
-    _assert_converged(report)
+    _assert_converged(report, run.clients)
     assert on_victim and all(c.stats.connects >= 2 for c in on_victim), "the victim's clients did not reconnect"
     assert not failed, "cut writes did not get a 2xx on retry:\n" + "\n".join(failed[:10])
     assert not duplicated, f"an idempotent create happened twice: {duplicated[:5]}"
