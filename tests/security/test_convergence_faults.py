@@ -10,6 +10,7 @@ and answered 2xx, the change made once."""
 import contextlib
 import glob
 import os
+import pwd
 import random
 import shutil
 import signal
@@ -71,6 +72,12 @@ class PrivatePostgres:
         self.initdb, self.pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
         if not (self.initdb and self.pg_ctl and shutil.which("runuser")):
             skip_or_fail("initdb / pg_ctl / runuser not found")
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            skip_or_fail("no postgres user to run a private cluster as")
+        if os.geteuid() != 0:
+            skip_or_fail("a private PostgreSQL cluster is started with runuser, which needs root")
         self.dir = tempfile.mkdtemp(prefix="relais-pg-", dir="/tmp")
         shutil.chown(self.dir, "postgres", "postgres")
         self.data = os.path.join(self.dir, "data")
