@@ -84,6 +84,10 @@ class Config:
     TESTING = False
     DEBUG = False
     ENV_NAME = "base"
+    # Strict-Transport-Security max-age sent on answers served over HTTPS (0 = none).
+    HSTS_SECONDS = int(_env("HSTS_SECONDS", 31536000))
+    # Proxies in front whose X-Forwarded-For/-Proto are believed (ProxyFix); 0 = none.
+    TRUSTED_PROXIES = int(_env("TRUSTED_PROXIES", 0))
 
 
 class DevelopmentConfig(Config):

@@ -1,12 +1,16 @@
 """When the database goes away for a moment: answer 503 (problem+json for the
 API, a plain page for the browser, both in the reader's language) instead of a
 traceback, and let the next request find it again by itself (the pool pings
-connections before use, ``pool_pre_ping``, and throws away the dead ones)."""
+connections before use, ``pool_pre_ping``, and throws away the dead ones).
+A connection lost in the middle of a request surfaces as OperationalError,
+InterfaceError (psycopg's "the connection is closed"), a DBAPIError marked
+``connection_invalidated``, or PendingRollbackError on the next use of the
+session: each is the same 503."""
 import logging
 
 from flask import render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 
 from .domain.errors import N_
 from .extensions import db
@@ -67,5 +71,7 @@ def dbapi_error(exc):
 
 def init_app(app):
     app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(InterfaceError, database_unavailable)
+    app.register_error_handler(PendingRollbackError, database_unavailable)
     app.register_error_handler(DataError, value_out_of_range)
     app.register_error_handler(DBAPIError, dbapi_error)

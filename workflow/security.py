@@ -1,9 +1,12 @@
 """Who is calling: browser sessions (Flask-Login) or personal API tokens
-(``Authorization: Bearer``). CSRF is checked on every cookie-authenticated
-write; Bearer requests carry no cookie authority and are exempt."""
+(``Authorization: Bearer``). Every cookie-authenticated write must come from the
+app's own origin (``Origin`` header) and carry the CSRF token; Bearer requests
+carry no cookie authority and are exempt. The response headers every answer
+carries (CSP, HSTS over HTTPS, no caching of the API) are set here too."""
 import secrets
+from urllib.parse import urlsplit
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_babel import gettext
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
@@ -12,6 +15,10 @@ from .domain.errors import N_
 from .extensions import client_address, csrf, db, limiter, login_manager
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+DEFAULT_PORTS = {"http": 80, "https": 443}
+CROSS_ORIGIN_REFUSED = N_("This request was sent from another site, so it was refused. "
+                          "Open Relais itself and try again.")
+API_CACHE_CONTROL = "private, no-store"
 
 # Sign-in attempts (web form and token exchange), per client address and per
 # targeted username; overridable in the config (LOGIN_RATE_LIMIT, LOGIN_USER_RATE_LIMIT).
@@ -51,11 +58,62 @@ def login_limits(view):
     return by_address(by_user(view))
 
 
+def _origin(url):
+    """(scheme, host, port) of an origin or URL, the default port filled in; None
+    for anything else (``null``, a path, a bad port)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except (ValueError, AttributeError):
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or DEFAULT_PORTS[parts.scheme]
+
+
+def own_origins():
+    """The origins the app answers at: this request's scheme and host (ProxyFix
+    corrects them behind a trusted proxy), and ``PUBLIC_URL``."""
+    origins = {_origin(f"{request.scheme}://{request.host}"), _origin(current_app.config.get("PUBLIC_URL") or "")}
+    origins.discard(None)
+    return origins
+
+
+def is_foreign_origin():
+    """True when the request names, in its ``Origin`` header, a site other than the
+    app (``null`` included). No header (an older browser, curl) is not foreign."""
+    origin = request.headers.get("Origin")
+    return origin is not None and _origin(origin) not in own_origins()
+
+
+def _cross_origin_refusal():
+    from werkzeug.exceptions import Forbidden
+
+    if request.path.startswith("/api/"):
+        from .api.errors import problem
+
+        return problem(403, gettext("Forbidden"), gettext(CROSS_ORIGIN_REFUSED))
+    from .web.errors import render_http_error
+
+    return render_http_error(Forbidden(CROSS_ORIGIN_REFUSED))  # its description is translated there
+
+
 def bearer_token():
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip()
     return None
+
+
+def _init_proxy_fix(app):
+    # Behind TRUSTED_PROXIES proxies we run (nginx), believe their X-Forwarded-For
+    # and X-Forwarded-Proto: the client's address for the limits, https for HSTS and
+    # the Origin check. Never by default: a client could set those headers itself.
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _init_limiter(app):
@@ -71,6 +129,7 @@ def _init_limiter(app):
 
 
 def init_app(app):
+    _init_proxy_fix(app)
     _init_limiter(app)
     login_manager.login_view = "web.login"
     login_manager.login_message = N_("Log in to see this page.")
@@ -105,11 +164,16 @@ def init_app(app):
             # A Bearer request is authenticated by its token alone, never by a cookie.
             g._login_user = user_for_token(token) or AnonymousUserMixin()
             return None
-        if request.method in UNSAFE_METHODS and app.config.get("WTF_CSRF_ENABLED", True):
+        if request.method in UNSAFE_METHODS:
             if request.path.startswith("/api/") and not current_user.is_authenticated:
                 # No session, so no cookie authority to abuse: let the API answer 401.
                 return None
-            csrf.protect()
+            if is_foreign_origin():
+                # Refused even with a valid CSRF token: a token leaked to another
+                # site (or a subdomain's cookie) must not be enough to write.
+                return _cross_origin_refusal()
+            if app.config.get("WTF_CSRF_ENABLED", True):
+                csrf.protect()
         return None
 
     @app.after_request
@@ -121,8 +185,15 @@ def init_app(app):
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; "
             f"style-src 'self'{_nonce_source()}; img-src 'self' data:; font-src 'self' data:; "
-            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            # 'self' covers the same host's ws:/wss: (CSP Level 3; Chromium and Firefox).
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
         )
+        hsts = int(app.config.get("HSTS_SECONDS") or 0)
+        if hsts > 0 and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}; includeSubDomains")
+        if request.path.startswith("/api/"):
+            # Feeds and the board set their own policy (revalidated with ETags).
+            response.headers.setdefault("Cache-Control", API_CACHE_CONTROL)
         return response
 
     @app.context_processor

@@ -5,6 +5,7 @@
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { announce, el, hideToast, localDate, problemMessage, toast } from "./dom.js";
 import { get, post } from "./http.js";
+import { followHeads } from "./heads.js";
 import { _, locale, ngettext } from "./i18n.js";
 
 const page = JSON.parse(document.getElementById("calendar-data").textContent);
@@ -322,9 +323,13 @@ const STATUS_TEXT = { online: _("Live"), offline: _("Offline — reconnecting…
 function setStatus(s) { status.dataset.status = s; status.textContent = STATUS_TEXT[s] || s; }
 
 const socket = io({ transports: ["websocket", "polling"], withCredentials: true });
+const heads = followHeads(socket, refresh);
 socket.on("connect", async () => {
   await Promise.all(page.groups.map((g) => new Promise((resolve) => {
-    socket.timeout(8000).emit("join", { group_id: g.id, watch: true }, () => resolve());
+    socket.timeout(8000).emit("join", { group_id: g.id, watch: true }, (err, ack) => {
+      if (!err && ack?.ok) heads.learn(g.id, ack.seq);
+      resolve();
+    });
   })));
   setStatus("online");
   refresh(); // catch up on whatever happened while disconnected

@@ -3,6 +3,7 @@
  * and claims go through the API so an error shows beside the form and the comment stays. */
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { request } from "./http.js";
+import { followHeads } from "./heads.js";
 import { _ } from "./i18n.js";
 
 const container = document.getElementById("review-queue");
@@ -118,6 +119,7 @@ container.addEventListener("submit", async (event) => {
 });
 
 const socket = io({ transports: ["websocket", "polling"], withCredentials: true });
+followHeads(socket, () => refresh());
 socket.on("connect", () => {
   socket.emit("queue.watch", {}, (ack) => {
     container.dataset.live = ack && ack.ok ? "1" : "0";

@@ -46,6 +46,40 @@ def test_event_ids_grow_with_seq(app, world, api, new_item):
     assert [e.id for e in events] == sorted(e.id for e in events)
 
 
+def test_event_ids_are_drawn_in_commit_order_across_boards(app, world):
+    """A writer that drew its event id and has not committed yet holds back a
+    writer of another board: ids never become visible out of order, so a reader
+    of ``/events?since=`` cannot pass over a row that commits later."""
+    from workflow.services.common import stamp_events
+
+    first_stamped, first_may_commit = threading.Event(), threading.Event()
+    committed = []
+
+    def writer(name, group_id, stamped=None, hold=None):
+        with app.app_context():
+            event = Event(type="item.updated", group_id=group_id, payload={}, created_at=utcnow())
+            stamp_events([event])
+            if stamped is not None:
+                stamped.set()
+            if hold is not None:
+                hold.wait(10)
+            db.session.commit()
+            committed.append((name, event.id))
+            db.session.remove()
+
+    first = threading.Thread(target=writer, args=("first", world.group.id, first_stamped, first_may_commit))
+    first.start()
+    assert first_stamped.wait(10)
+    second = threading.Thread(target=writer, args=("second", world.other_group.id))
+    second.start()
+    second.join(timeout=0.5)  # long enough to overtake, if it could
+    first_may_commit.set()
+    first.join(timeout=15)
+    second.join(timeout=15)
+    assert [name for name, _ in committed] == ["first", "second"]
+    assert committed[0][1] < committed[1][1]
+
+
 def test_socket_events_carry_the_next_seq_after_the_join_head(app, world, api, new_item):
     item = new_item()
     bob = connect_as(app, world, world.agent2)

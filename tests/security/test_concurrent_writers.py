@@ -102,7 +102,9 @@ def test_twenty_concurrent_moves_of_different_cards_all_land(app, world, new_ite
     assert len(ok) >= WRITERS // 2
     db.session.expire_all()
     moved = db.session.scalar(select(func.count(Event.id)).where(Event.type == "item.moved"))
-    assert moved == len(ok)
+    # A drop where the card already was (card 1 "after card 0" at first) changes nothing:
+    # no new version, no event. Every other accepted move has its event.
+    assert moved == len([r for r in ok if r.get_json()["version"] > 1])
 
 
 def test_mixed_writers_create_comment_and_move_at_once(app, world, new_item):

@@ -75,3 +75,27 @@ def test_password_change_refuses_a_wrong_current_password(client, world):
 def _csrf_signed_in(client):
     page = client.get("/account/password").get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+# Headers that differ between any two answers (a clock, a signed cookie, the
+# address's rate-limit counters), whatever the username.
+_VARYING_HEADERS = {"date", "set-cookie", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after",
+                    "content-security-policy"}
+
+
+def _fingerprint(response):
+    body = re.sub(r'value="[^"]+"|content="[^"]{20,}"|nonce-[^\'"]+|nonce="[^"]+"', "", response.get_data(as_text=True))
+    headers = {k.lower(): v for k, v in response.headers.items() if k.lower() not in _VARYING_HEADERS}
+    return response.status_code, headers, body
+
+
+def test_lock_out_answer_does_not_reveal_whether_the_username_exists(client, world):
+    for _ in range(5):
+        _login(client, "alice", "wrong password")
+        _login(client, "zelda", "wrong password")
+    locked = _login(client, "alice", f.PASSWORD)
+    unknown = _login(client, "zelda", f.PASSWORD)
+    assert db.session.get(User, world.agent.id).locked_until is not None
+    assert locked.status_code == unknown.status_code == 401
+    assert _fingerprint(locked) == _fingerprint(unknown)
+    assert sorted(k.lower() for k in locked.headers.keys()) == sorted(k.lower() for k in unknown.headers.keys())

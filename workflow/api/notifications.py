@@ -1,6 +1,7 @@
 """The caller's notifications: list, unread count, mark read, preferences."""
 from flask import jsonify, request
 
+from ..schemas.inputs import NotificationsQueryIn
 from ..schemas.reviews import PreferencesIn
 from ..services import notifications as notes
 from . import bp
@@ -10,10 +11,9 @@ from .common import caller, json_body
 @bp.get("/notifications")
 def list_notifications():
     user = caller()
-    unread_only = request.args.get("unread") in ("1", "true")
-    items = notes.list_notifications(user, unread_only=unread_only,
-                                     limit=request.args.get("limit", 50, type=int) or 50,
-                                     before_id=request.args.get("before", type=int))
+    args = NotificationsQueryIn().load(request.args.to_dict())
+    items = notes.list_notifications(user, unread_only=args["unread"] in ("1", "true"),
+                                     limit=args["limit"], before_id=args["before"])
     return jsonify({"notifications": [notes.dump_notification(n) for n in items],
                     "unread": notes.unread_count(user)})
 

@@ -244,12 +244,14 @@ class BoardRelay:
     # ---------------------------------------------------------------- threads
 
     def start(self):
-        """Start the poll/heartbeat loop and, with Redis, the listener and the
-        publisher (once; a no-op when ``BOARD_POLL_INTERVAL`` is 0, as in tests)."""
-        if self._started or self.poll_interval <= 0:
+        """Start (once) the poll/heartbeat loop — unless ``BOARD_POLL_INTERVAL`` is 0,
+        as in tests, which call ``poll_once`` themselves — and, with Redis, the
+        listener and the publisher."""
+        if self._started:
             return
         self._started = True
-        self.server.start_background_task(self._run)
+        if self.poll_interval > 0:
+            self.server.start_background_task(self._run)
         if self.redis is not None:
             self.server.start_background_task(self._listen)
             self._start_publisher()

@@ -8,6 +8,9 @@ from ..models.items import RESOURCE_TYPES
 
 MAX_LABELS = 20
 MAX_ASSIGNEES = 20
+# Ids are 64-bit signed integers in the database: a query parameter past them is a
+# 422 naming it, not an overflow deep in the driver.
+MAX_ID = 2**63 - 1
 
 
 class StrictSchema(Schema):
@@ -160,8 +163,16 @@ class PasswordChangeIn(StrictSchema):
 
 
 class EventsQueryIn(StrictSchema):
-    since = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
     # With ``group``: page that board's log by seq instead of by event id.
     since_seq = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**31 - 1))
-    group = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    group = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+
+
+class NotificationsQueryIn(StrictSchema):
+    """``?unread=1&limit=50&before=<id>``: the newest notifications, older than ``before``."""
+
+    unread = fields.String(load_default="0", validate=validate.Length(max=10))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    before = fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_ID))

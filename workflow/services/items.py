@@ -5,6 +5,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from ..domain import permissions as perm
 from ..domain import states as st
+from ..domain.events import COLUMN_REBALANCED
 from ..domain.errors import N_, Conflict, Invalid, NotFound, RuleBroken
 from ..domain.ranking import initial_ranks, rank_between
 from ..domain.roles import SYSTEM_ACTOR
@@ -98,7 +99,7 @@ def _column_query(group_id, state, exclude_id=None):
 # A rank longer than this makes the column renumbered (rebalanced) instead of
 # growing: 2,000 drops into one gap keep every rank short.
 MAX_RANK_LENGTH = 24
-REBALANCED = "column.rebalanced"
+REBALANCED = COLUMN_REBALANCED
 
 
 def _last_rank(group_id, state, exclude_id=None):
@@ -195,6 +196,7 @@ def create_item(user, group_id, data):
         raise NotFound(N_("No group %(id)s."), params={"id": group_id})
     actor = actor_for(user, group.id)
     perm.require(actor, perm.CREATE_ITEM)
+    lock_board(group.id)  # the end of the column is this card's alone until the commit
     with unit_of_work() as uow:
         item = Item(
             group_id=group.id,

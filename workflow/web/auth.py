@@ -7,14 +7,11 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from ..domain.errors import DomainError
-from ..extensions import db
-from ..models import User
 from ..security import login_limits
 from ..services import accounts
-from ..services.accounts import authenticate, change_password, is_locked
+from ..services.accounts import authenticate, change_password
 from . import bp
 
 
@@ -27,8 +24,10 @@ def _safe_next(target):
     return target
 
 
-LOCKED_MESSAGE = _l("This account is locked for a while after several failed attempts. "
-                    "Try again in a few minutes or ask an administrator.")
+# One answer for every refused sign-in: an unknown username, a wrong password and
+# a locked account look the same, so the answer does not tell which usernames exist.
+SIGN_IN_REFUSED = _l("Wrong username or password, or the account is locked for a while after several "
+                     "failed attempts. Try again in a few minutes or ask an administrator.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -44,8 +43,7 @@ def login():
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("web.index"))
-        target = db.session.scalar(select(User).where(User.username == username)) if username else None
-        error = str(LOCKED_MESSAGE) if target is not None and is_locked(target) else _("Wrong username or password.")
+        error = str(SIGN_IN_REFUSED)
     return render_template("auth/login.html", error=error), (401 if error else 200)
 
 

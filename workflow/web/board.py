@@ -9,6 +9,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..domain import states as st
+from ..domain.events import BOARD_EVENT_TYPES
 from ..i18n import ROLE_NAMES, STATE_NAMES, TYPE_NAMES, format_moment
 from ..markdown import render as render_markdown
 from ..models.items import RESOURCE_TYPES
@@ -62,6 +63,7 @@ def board(group_id):
         "group_id": data["group"].id,
         "last_event_id": data["last_event_id"],
         "seq": data["seq"],
+        "event_types": list(BOARD_EVENT_TYPES),
         "include_hidden": include_hidden,
         "published_days": current_app.config["PUBLISHED_BOARD_DAYS"],
         "user": {"id": user.id, "username": user.username, "display_name": user.display_name},

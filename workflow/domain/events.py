@@ -1,0 +1,31 @@
+"""The types of the events a board's log holds (docs/realtime.md), in one list
+served to the pages' JavaScript: a board's sockets receive each under its name."""
+
+ITEM_CREATED = "item.created"
+ITEM_UPDATED = "item.updated"
+ITEM_MOVED = "item.moved"
+ITEM_TRANSITIONED = "item.transitioned"
+ITEM_SCHEDULED = "item.scheduled"
+ITEM_PUBLISHED = "item.published"
+ITEM_DELETED = "item.deleted"
+ITEM_RESTORED = "item.restored"
+ITEM_PURGED = "item.purged"
+ITEM_CLAIMED = "item.claimed"
+ITEM_UNCLAIMED = "item.unclaimed"
+ITEM_LICENCE_EXPIRED = "item.licence_expired"
+COMMENT_CREATED = "comment.created"
+REVIEW_CREATED = "review.created"
+REVIEW_OVERDUE = "review.overdue"
+REVIEW_ESCALATED = "review.escalated"
+CHECKLIST_UPDATED = "checklist.updated"
+COLUMN_REBALANCED = "column.rebalanced"
+
+# Every type a board event may have: each takes the board's next seq.
+BOARD_EVENT_TYPES = (
+    ITEM_CREATED, ITEM_UPDATED, ITEM_MOVED, ITEM_TRANSITIONED, ITEM_SCHEDULED, ITEM_PUBLISHED,
+    ITEM_DELETED, ITEM_RESTORED, ITEM_PURGED, ITEM_CLAIMED, ITEM_UNCLAIMED, ITEM_LICENCE_EXPIRED,
+    COMMENT_CREATED, REVIEW_CREATED, REVIEW_OVERDUE, REVIEW_ESCALATED, CHECKLIST_UPDATED,
+    COLUMN_REBALANCED,
+)
+# Not in the log: the board's head, sent to its room every BOARD_HEARTBEAT seconds.
+BOARD_HEAD = "board.head"
