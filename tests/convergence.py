@@ -356,7 +356,8 @@ class BoardClient:
     # -- lifecycle
     def start(self, board=None):
         """Initial state from ``board`` (a GET answer) or a GET of its own."""
-        board = board or get_board(self.urls, self.token, self.group_id)
+        # A page that does not load is loaded again (an outage): the first answer counts.
+        board = board or wait_for(lambda: get_board(self.urls, self.token, self.group_id), timeout=30, interval=0.3)
         self.stats.board_reads += 1
         if board is None:
             raise RuntimeError(f"{self.name}: cannot read the board")
@@ -813,7 +814,7 @@ class Run:
     over along the others), ``actors`` writers, a chaos thread."""
 
     def __init__(self, world, urls, seed, clients=4, actors=4, ops=150, chaos=True, pace=(0.0, 0.03),
-                 idempotent=False, lose=0.03):
+                 idempotent=False, lose=0.03, late=2):
         self.world, self.urls, self.seed = world, list(urls), seed
         self.rng = random.Random(seed)
         self.stop_event = threading.Event()
@@ -826,6 +827,15 @@ class Run:
             ring = self.urls[i % len(self.urls):] + self.urls[:i % len(self.urls)]
             self.clients.append(BoardClient(f"{name}/{i}", ring, world.tokens[name], world.group_id, lose=lose,
                                             rng=random.Random(f"{seed}-client-{i}")))
+        # Late joiners: they read the board while the writers write (the snapshot's seq
+        # must be read before its cards), then keep up like the others.
+        self.late = []
+        for i in range(clients, clients + late):
+            name = names[i % len(names)]
+            ring = self.urls[i % len(self.urls):] + self.urls[:i % len(self.urls)]
+            self.late.append(BoardClient(f"{name}/{i}-late", ring, world.tokens[name], world.group_id, lose=lose,
+                                         rng=random.Random(f"{seed}-client-{i}")))
+        self.late_after = max(1, min(ops // 3, 40))
         writer_names = [names[i % len(names)] for i in range(actors)]
         per = max(1, ops // actors)
         self.actors = [Actor(n, world, self.urls, random.Random(f"{seed}-{i}"), per, self.opstats, self.stop_event,
@@ -844,7 +854,21 @@ class Run:
             actor.start()
         if self.chaos:
             self.chaos.start()
+        if self.late:
+            threading.Thread(target=self._start_late, name="late-joiners", daemon=True).start()
         return self
+
+    def _start_late(self):
+        wait_for(lambda: self.opstats.ops >= self.late_after or self.stop_event.is_set(), timeout=60)
+        for client in self.late:
+            if self.stop_event.is_set():
+                break
+            try:
+                client.start()
+            except Exception as exc:  # noqa: BLE001 - the board could not be read (a fault test's outage)
+                client.stats.protocol_errors.append(f"late start: {exc!r}")
+                continue
+            self.clients.append(client)  # the chaos thread may drop it from now on
 
     def stop_actors(self, timeout=20):
         """Tell the writers (and the chaos) to stop now; True when they did."""
