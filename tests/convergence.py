@@ -101,6 +101,8 @@ class Servers:
                         WEB_WORKERS=str(workers), WEB_THREADS="60", PORT=str(self.port), HOST="127.0.0.1",
                         ACCESS_LOG="", RELAIS_SCHEDULER="0", PRESENCE_TTL="2", SOCKET_RATE_LIMIT="0",
                         BOARD_HEARTBEAT="1", BOARD_POLL_INTERVAL="0.5", IDEMPOTENCY_LEASE="2",
+                        # Small resync pages, so a client that was away reads several (has_more).
+                        EVENTS_PAGE_SIZE="7",
                         PYTHONUNBUFFERED="1")
         self.env.update(env)
         self.log_path = Path(log_dir or "/tmp") / f"relais-conv-{self.port}.log"
@@ -244,10 +246,15 @@ def seed_world(url, tmp_path, agents=3, leads=2, items=8):
 
 # ---------------------------------------------------------------- board views
 
+def card_key(item):
+    """What is compared of a card: id, version, title, and two fields that change
+    without an edit of the card (who claimed it, its comment count)."""
+    return (item["id"], item["version"], item["title"], item.get("claimed_by_id"), item.get("comment_count"))
+
+
 def board_columns(board):
-    """``{column: [(id, version, title)]}`` of a GET board answer (include_hidden=1)."""
-    return {c["state"]: [(i["id"], i["version"], i["title"]) for i in c["items"]]
-            for c in board["columns"] if c["items"]}
+    """``{column: [card]}`` of a GET board answer (include_hidden=1), in board order."""
+    return {c["state"]: [card_key(i) for i in c["items"]] for c in board["columns"] if c["items"]}
 
 
 def get_board(urls, token, group_id, timeout=5):
@@ -317,6 +324,7 @@ class ClientStats:
     rebalances: int = 0  # column.rebalanced applied
     lost: int = 0  # events this client threw away on purpose
     board_reads: int = 0  # GETs of the board: 1, the start (no reload)
+    more_pages: int = 0  # resync answers with has_more
 
 
 NOT_BOARD = {"presence.updated", "board.head", "notification.created", "notifications.unread"}
@@ -562,7 +570,9 @@ class BoardClient:
                     continue
                 self._apply(event)
                 self._drain()
-            if not ack.get("has_more"):
+            if ack.get("has_more"):
+                self.stats.more_pages += 1
+            else:
                 head = ack.get("seq")
                 if isinstance(head, int) and head > self.seq and not ack.get("events"):
                     self.stats.protocol_errors.append(
@@ -591,8 +601,7 @@ class BoardClient:
         for card in cards:
             column = "trash" if card.get("deleted") else card["state"]
             out.setdefault(column, []).append(card)
-        return {column: [(c["id"], c["version"], c["title"])
-                         for c in sorted(cards_, key=lambda c: (c["rank"], c["id"]))]
+        return {column: [card_key(c) for c in sorted(cards_, key=lambda c: (c["rank"], c["id"]))]
                 for column, cards_ in out.items()}
 
 
@@ -792,6 +801,7 @@ class Report:
     heads: int = 0  # board.head heartbeats received
     rebalances: int = 0  # column.rebalanced events (as one client applied them)
     lost: int = 0  # events thrown away by the clients on purpose
+    more_pages: int = 0  # resync answers with has_more
     failovers: int = 0
     head: int = 0
     mismatches: list = field(default_factory=list)
@@ -803,7 +813,7 @@ class Report:
 
     def line(self, label=""):
         return (f"{label}seed={self.seed} ops={self.ops} events={self.events} applied={self.applied} "
-                f"drops={self.drops} lost={self.lost} gaps={self.gaps} healed={self.gaps_healed} resyncs={self.resyncs} "
+                f"drops={self.drops} lost={self.lost} gaps={self.gaps} healed={self.gaps_healed} resyncs={self.resyncs} more_pages={self.more_pages} "
                 f"rebalanced={self.rebalances} heads={self.heads} heads_ahead={self.heads_ahead} failovers={self.failovers} head={self.head} "
                 f"mismatches={len(self.mismatches)} protocol_errors={len(self.protocol_errors)} "
                 f"5xx={len(self.server_errors)} time={self.seconds:.1f}s settle={self.settle_seconds:.1f}s")
@@ -935,6 +945,7 @@ class Run:
             r.heads_ahead += s.heads_ahead
             r.heads += s.heads
             r.lost += s.lost
+            r.more_pages += s.more_pages
             r.rebalances = max(r.rebalances, s.rebalances)
             r.failovers += s.failovers
             r.protocol_errors += [f"{c.name}: {e}" for e in s.protocol_errors]
@@ -942,19 +953,20 @@ class Run:
 
 
 def describe_diff(want, got):
-    """What differs between two columns of (id, version, title), briefly."""
-    w, g = {i: (v, t) for i, v, t in want}, {i: (v, t) for i, v, t in got}
+    """What differs between two columns of cards (see ``card_key``), briefly."""
+    w, g = {c[0]: c[1:] for c in want}, {c[0]: c[1:] for c in got}
     parts = []
     missing, extra = sorted(set(w) - set(g)), sorted(set(g) - set(w))
     if missing:
         parts.append(f"missing {missing}")
     if extra:
         parts.append(f"extra {extra}")
-    stale = [f"{i}: v{g[i][0]} {g[i][1]!r} != v{w[i][0]} {w[i][1]!r}" for i in sorted(set(w) & set(g)) if w[i] != g[i]]
+    stale = [f"{i}: has {g[i]} != server {w[i]} (version, title, claimed_by_id, comment_count)"
+             for i in sorted(set(w) & set(g)) if w[i] != g[i]]
     if stale:
         parts.append("stale " + "; ".join(stale[:5]))
     if not parts:
-        parts.append(f"order {[i for i, _, _ in got]} != {[i for i, _, _ in want]}")
+        parts.append(f"order {[c[0] for c in got]} != {[c[0] for c in want]}")
     return ", ".join(parts)
 
 

@@ -14,7 +14,12 @@ from ..conftest import postgres_url, skip_or_fail
 from ..convergence import Servers, create_schema, run_seed, seed_world
 from ..security.pg import scratch_database
 
-SEEDS = [11, 23, 37, 41, 59]
+# RELAIS_CONV_SEEDS="1-40" or "7,8,9" runs other seeds (a soak, or one seed again).
+_seeds = os.environ.get("RELAIS_CONV_SEEDS", "")
+if "-" in _seeds:
+    SEEDS = list(range(int(_seeds.split("-")[0]), int(_seeds.split("-")[1]) + 1))
+else:
+    SEEDS = [int(s) for s in _seeds.split(",") if s.strip()] or [11, 23, 37, 41, 59]
 
 
 def _check(reports, label):

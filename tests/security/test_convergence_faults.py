@@ -325,7 +325,7 @@ def test_boards_converge_after_a_worker_is_killed_and_cut_writes_retry(cluster):
               if not (isinstance(status, int) and 200 <= status < 300)]
     replayed = [(w["path"].rsplit("/", 1)[-1], status) for w, status, _, again in answers if again]
     board = get_board([survivor], world.tokens[world.names()[0]], world.group_id)
-    titles = [t for column in board_columns(board).values() for _, _, t in column]
+    titles = [c[2] for column in board_columns(board).values() for c in column]
     created = [w["body"]["title"] for w in burst.sent if "title" in w["body"]]
     duplicated = sorted(t for t in set(created) if titles.count(t) > 1)
     print(f"[worker SIGKILL] burst writes={len(burst.sent)} cut={len(cut)} in_flight={len(in_flight)} "
