@@ -325,8 +325,11 @@ class ClientStats:
     lost: int = 0  # events this client threw away on purpose
     board_reads: int = 0  # GETs of the board: 1, the start (no reload)
     more_pages: int = 0  # resync answers with has_more
+    itemless: int = 0  # board events with neither item nor ranks (applied: seq only)
 
 
+# What a client needs of an event's item to place and show the card (GET /items/<id> has more).
+ITEM_FIELDS = {"id", "group_id", "title", "state", "rank", "version", "deleted", "claimed_by_id", "comment_count"}
 NOT_BOARD = {"presence.updated", "board.head", "notification.created", "notifications.unread"}
 
 
@@ -524,7 +527,13 @@ class BoardClient:
                     else:
                         self.stats.protocol_errors.append(f"rebalance of unknown card {item_id}")
             if isinstance(item, dict) and "id" in item:
+                missing = ITEM_FIELDS - set(item)
+                if missing:
+                    self.stats.protocol_errors.append(f"{event.get('type')} seq {event.get('seq')}: "
+                                                      f"item without {sorted(missing)}")
                 self.items[item["id"]] = item
+            elif event.get("type") != "column.rebalanced" and "ranks" not in event:
+                self.stats.itemless += 1
             self.seq = event["seq"]
         self.stats.applied += 1
 
@@ -570,6 +579,8 @@ class BoardClient:
                     continue
                 self._apply(event)
                 self._drain()
+            if "seq" not in ack and not self.legacy:
+                self.stats.protocol_errors.append("resync ack without seq (the board's head)")
             if ack.get("has_more"):
                 self.stats.more_pages += 1
             else:
