@@ -835,7 +835,7 @@ class Run:
     over along the others), ``actors`` writers, a chaos thread."""
 
     def __init__(self, world, urls, seed, clients=4, actors=4, ops=150, chaos=True, pace=(0.0, 0.03),
-                 idempotent=False, lose=0.03, late=2):
+                 idempotent=False, lose=0.03, late=2, client_class=None):
         self.world, self.urls, self.seed = world, list(urls), seed
         self.rng = random.Random(seed)
         self.stop_event = threading.Event()
@@ -846,7 +846,7 @@ class Run:
         for i in range(clients):
             name = names[i % len(names)]
             ring = self.urls[i % len(self.urls):] + self.urls[:i % len(self.urls)]
-            self.clients.append(BoardClient(f"{name}/{i}", ring, world.tokens[name], world.group_id, lose=lose,
+            self.clients.append((client_class or BoardClient)(f"{name}/{i}", ring, world.tokens[name], world.group_id, lose=lose,
                                             rng=random.Random(f"{seed}-client-{i}")))
         # Late joiners: they read the board while the writers write (the snapshot's seq
         # must be read before its cards), then keep up like the others.
@@ -854,7 +854,7 @@ class Run:
         for i in range(clients, clients + late):
             name = names[i % len(names)]
             ring = self.urls[i % len(self.urls):] + self.urls[:i % len(self.urls)]
-            self.late.append(BoardClient(f"{name}/{i}-late", ring, world.tokens[name], world.group_id, lose=lose,
+            self.late.append((client_class or BoardClient)(f"{name}/{i}-late", ring, world.tokens[name], world.group_id, lose=lose,
                                          rng=random.Random(f"{seed}-client-{i}")))
         self.late_after = max(1, min(ops // 3, 40))
         writer_names = [names[i % len(names)] for i in range(actors)]

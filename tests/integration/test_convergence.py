@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from ..conftest import postgres_url, skip_or_fail
-from ..convergence import Servers, create_schema, run_seed, seed_world
+from ..convergence import BoardClient, Servers, create_schema, run_seed, seed_world
 from ..security.pg import scratch_database
 
 # RELAIS_CONV_SEEDS="1-40" or "7,8,9" runs other seeds (a soak, or one seed again).
@@ -52,6 +52,33 @@ def test_clients_of_one_sqlite_process_converge(sqlite_server, seed):
     world = seed_world(url, path)
     report = run_seed(world, servers.urls, seed)
     _check([report], "sqlite x1")
+
+
+class NaiveClient(BoardClient):
+    """Applies whatever arrives and never catches up: no gap rule, no resync."""
+
+    def _on_event(self, name, data):
+        if name in ("board.head",) or not isinstance(data, dict) or "seq" not in data:
+            return
+        self.stats.events += 1
+        if self.lose and self.rng.random() < self.lose:
+            self.stats.lost += 1
+            return
+        self._apply(data)
+
+    def _resync(self):
+        self.need_resync = False
+
+
+def test_the_comparison_catches_a_client_that_skips_the_protocol(sqlite_server):
+    """The harness is not vacuous: clients that lose events and never resync end
+    with boards that differ from the server's, and the comparison says so."""
+    servers, url, path = sqlite_server
+    world = seed_world(url, path)
+    report = run_seed(world, servers.urls, 7, ops=80, lose=0.2, late=0, chaos=False, client_class=NaiveClient,
+                      quiesce_timeout=3)
+    print(report.line("[naive client] "))
+    assert any("column" in m for m in report.mismatches), report.mismatches[:3]
 
 
 @pytest.fixture(scope="module")
