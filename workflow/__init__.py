@@ -41,6 +41,10 @@ def create_app(test_config=None, config_name=None):
 
     app.extensions["relais_publisher"] = Publisher()
 
+    from .services import handlers
+
+    handlers.init_app(app)
+
     from . import database, faults, security
 
     database.init_app(app)

@@ -69,9 +69,6 @@ class Scheduler:
 
 
 def init_app(app):
-    """Install the webhook outbox and, when enabled, start the scheduler."""
-    from .services.webhooks import install
-
-    install()
+    """Start the scheduler when enabled (the webhook outbox is a bus handler: services.handlers)."""
     if app.config.get("SCHEDULER_ENABLED"):
         app.extensions["relais_scheduler"] = Scheduler(app, float(app.config.get("SCHEDULER_INTERVAL", 30))).start()

@@ -50,7 +50,7 @@ def test_event_ids_are_drawn_in_commit_order_across_boards(app, world):
     """A writer that drew its event id and has not committed yet holds back a
     writer of another board: ids never become visible out of order, so a reader
     of ``/events?since=`` cannot pass over a row that commits later."""
-    from workflow.services.common import stamp_events
+    from workflow.services.unit_of_work import stamp_events
 
     first_stamped, first_may_commit = threading.Event(), threading.Event()
     committed = []
@@ -410,7 +410,7 @@ def test_a_write_that_committed_before_its_answer_was_lost_is_answered_from_the_
 
 def test_a_write_whose_claim_was_taken_over_is_rolled_back(app, world):
     from workflow.domain.errors import Conflict
-    from workflow.services.common import idempotency_claim
+    from workflow.services.unit_of_work import idempotency_claim
     from workflow.services.items import create_item
 
     row = IdempotencyKey(user_id=world.agent.id, key="k-taken", method="POST", path="/x", status=0,

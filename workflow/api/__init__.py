@@ -1,7 +1,5 @@
 """The REST API under /api/v1: JSON in and out, problem details on error."""
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from .blueprint import bp  # noqa: F401  (what create_app registers)
 
 from . import errors, me, groups, items, events, channels, openapi  # noqa: E402,F401
 from . import calendar, feeds, webhooks  # noqa: E402,F401

@@ -6,7 +6,7 @@ from ..schemas.calendar import (BlackoutIn, CalendarItemOut, CalendarOut, Calend
                                 UnscheduledQueryIn)
 from ..services import calendar as calendar_service
 from ..services import channels as channel_service
-from . import bp
+from .blueprint import bp
 from .common import caller, json_body
 
 

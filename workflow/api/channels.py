@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Channel
 from ..schemas import ChannelOut
-from . import bp
+from .blueprint import bp
 from .common import caller
 
 

@@ -2,7 +2,7 @@
 from flask import jsonify
 
 from ..web.dashboard import figures
-from . import bp
+from .blueprint import bp
 from .common import caller
 
 

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
 from ..i18n import translate_error, translate_title
-from . import bp
+from .blueprint import bp
 
 PROBLEM_TYPE = "about:blank"
 

@@ -3,7 +3,7 @@ from flask import jsonify, request
 
 from ..schemas import EventOut, EventsQueryIn
 from ..services import queries
-from . import bp
+from .blueprint import bp
 from .common import caller
 
 

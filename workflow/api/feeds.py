@@ -3,7 +3,7 @@ is the credential), Atom per channel (public: the items are published)."""
 from flask import current_app, jsonify, request, url_for
 
 from ..services import feeds as feed_service
-from . import bp
+from .blueprint import bp
 from .common import caller
 
 

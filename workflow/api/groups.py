@@ -8,7 +8,7 @@ from ..schemas import GroupOut, ItemCreateIn, ItemOut
 from ..schemas.outputs import dump_board
 from ..services import items as item_service
 from ..services import queries
-from . import bp
+from .blueprint import bp
 from .common import caller, json_body, with_etag
 
 

@@ -25,8 +25,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Event, IdempotencyKey, utcnow
-from ..services.common import COMMITTED, idempotency_claim
-from . import bp
+from ..services.unit_of_work import COMMITTED, idempotency_claim
+from .blueprint import bp
 from .errors import problem
 
 HEADER = "Idempotency-Key"

@@ -6,7 +6,7 @@ from ..schemas import (CommentIn, CommentOut, EventOut, ItemOut, ItemPatchIn, Mo
 from ..services import comments as comment_service
 from ..services import items as item_service
 from ..services import queries
-from . import bp
+from .blueprint import bp
 from .common import caller, expected_version, json_body, with_etag
 
 

@@ -4,7 +4,7 @@ from flask import jsonify
 from ..schemas import MeOut, PasswordChangeIn, TokenIn
 from ..services import accounts
 from ..security import bearer_token, login_limits
-from . import bp
+from .blueprint import bp
 from .common import caller, json_body
 
 

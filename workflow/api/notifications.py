@@ -4,7 +4,7 @@ from flask import jsonify, request
 from ..schemas.inputs import NotificationsQueryIn
 from ..schemas.reviews import PreferencesIn
 from ..services import notifications as notes
-from . import bp
+from .blueprint import bp
 from .common import caller, json_body
 
 

@@ -8,7 +8,7 @@ from .. import schemas as s
 from .calendar_doc import calendar_paths
 from .reviews_doc import review_paths
 from .dashboard_doc import dashboard_paths
-from . import bp
+from .blueprint import bp
 
 PROBLEM = {
     "type": "object",

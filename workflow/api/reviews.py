@@ -6,7 +6,7 @@ from flask import jsonify
 from ..schemas.outputs import dump_item
 from ..schemas.reviews import ChecklistIn, QueueEntryOut
 from ..services import reviews as review_service
-from . import bp
+from .blueprint import bp
 from .common import caller, json_body
 
 

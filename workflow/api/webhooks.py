@@ -3,7 +3,7 @@ from flask import jsonify, request
 
 from ..schemas.calendar import DeliveryOut, WebhookCreatedOut, WebhookIn, WebhookOut
 from ..services import webhooks as webhook_service
-from . import bp
+from .blueprint import bp
 from .common import caller, json_body
 
 

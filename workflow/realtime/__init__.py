@@ -6,7 +6,7 @@ import socketio as socketio_lib
 from ..extensions import socketio
 
 
-from .relay import group_room  # noqa: F401  (the board's room name, used by the handlers)
+
 
 
 def _client_manager(app):

@@ -16,7 +16,7 @@ from ..domain.errors import DomainError
 from ..extensions import db, socketio
 from ..i18n import translate_error, translate_title
 from ..services.accounts import token_digest
-from . import group_room
+from .relay import group_room
 from .presence import get_presence
 from .relay import get_relay
 from .ratelimit import TOO_MANY, SocketRateLimiter

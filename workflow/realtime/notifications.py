@@ -31,7 +31,7 @@ def on_queue_watch(data=None):
 
     from ..extensions import db
     from ..services.reviews import led_group_ids
-    from . import group_room
+    from .relay import group_room
     from .handlers import UNAUTHENTICATED, _user
 
     from flask import current_app, request

@@ -118,7 +118,7 @@ class BoardRelay:
         """The board's events with ``after < seq <= upto`` from the log, as messages."""
         from ..extensions import db
         from ..models import Event
-        from ..services.common import event_message
+        from ..services.unit_of_work import event_message
 
         upto = min(upto, after + MAX_CATCH_UP)
         rows = db.session.scalars(

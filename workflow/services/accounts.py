@@ -13,6 +13,7 @@ from ..domain.roles import MEMBERSHIP_ROLES
 from ..events import get_publisher
 from ..extensions import db
 from ..models import ApiToken, Group, Library, Membership, User, utcnow
+from .unit_of_work import unit_of_work
 
 # Compared against when the username is unknown, so timing does not reveal which usernames exist.
 _DUMMY_HASH = None
@@ -184,9 +185,17 @@ def revoke_token(user, token):
     get_publisher().sessions_changed(user.id)
 
 
-def create_user(username, password, *, display_name=None, email=None, library=None,
-                coordinator=False, admin=False, locale="fr"):
-    """Create an account (CLI and admin doors). Raises Invalid, Conflict."""
+def user_payload(user):
+    """An account as the events about it describe it."""
+    return {"user": {"id": user.id, "username": user.username, "display_name": user.display_name,
+                     "is_coordinator": bool(user.is_coordinator), "is_admin": bool(user.is_admin),
+                     "active": bool(user.active)}}
+
+
+def new_user(username, password, *, display_name=None, email=None, library=None,
+             coordinator=False, admin=False, locale="fr"):
+    """Check and add an account to the caller's unit of work (no commit: the caller
+    records its event in the same transaction). Raises Invalid, Conflict."""
     username = (username or "").strip()
     if not username or len(username) > 40 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise Invalid(N_("A username is 1–40 letters, digits, '.', '-' or '_'."),
@@ -205,13 +214,25 @@ def create_user(username, password, *, display_name=None, email=None, library=No
                 email=email or f"{username}@relais.invalid", password_hash=hash_password(password),
                 library=lib, is_coordinator=coordinator, is_admin=admin, locale=locale)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
-def add_member(username, group_name, role):
-    """Make a user an agent or lead of a group (updates the role if already a member).
-    Raises NotFound, Invalid."""
+def create_user(username, password, *, actor=None, event_extra=None, **details):
+    """Create an account and record ``user.created``, in one transaction (CLI, demo,
+    first run). ``details`` as ``new_user`` takes them. Raises Invalid, Conflict."""
+    with unit_of_work() as uow:
+        user = new_user(username, password, **details)
+        uow.record("user.created", actor_user=actor or user, group_id=None,
+                   payload={**user_payload(user), **(event_extra or {})})
+    return user
+
+
+
+
+def set_membership(username, group_name, role):
+    """Make a user an agent or lead of a group (updates the role if already a member),
+    in the caller's unit of work (no commit). Raises NotFound, Invalid."""
     if role not in MEMBERSHIP_ROLES:
         raise Invalid(N_("Role must be one of %(roles)s."), params={"roles": ", ".join(MEMBERSHIP_ROLES)},
                       errors={"role": ["Unknown role."]})
@@ -227,5 +248,15 @@ def add_member(username, group_name, role):
         db.session.add(membership)
     else:
         membership.role = role
-    db.session.commit()
+    db.session.flush()
+    return membership
+
+
+def add_member(username, group_name, role, *, actor=None):
+    """Make a user an agent or lead of a group and record ``membership.added``, in one
+    transaction (CLI, demo, admin). Raises NotFound, Invalid."""
+    with unit_of_work() as uow:
+        membership = set_membership(username, group_name, role)
+        uow.record("membership.added", actor_user=actor, group_id=membership.group_id,
+                   payload={"user_id": membership.user_id, "username": membership.user.username, "role": role})
     return membership

@@ -20,7 +20,8 @@ from ..i18n import DEFAULT_LOCALE, LOCALES
 from ..models import Basin, Channel, Group, Library, Membership, User, utcnow
 from . import accounts, invitations
 from . import mail as mail_service
-from .common import require_user, unit_of_work
+from .common import require_user
+from .unit_of_work import unit_of_work
 
 USER_FIELDS = ("username", "display_name", "email", "is_coordinator", "is_admin", "active")
 
@@ -32,10 +33,7 @@ def _require(user, action):
                        is_admin=bool(user.is_admin)), action)
 
 
-def _user_payload(user):
-    return {"user": {"id": user.id, "username": user.username, "display_name": user.display_name,
-                     "is_coordinator": bool(user.is_coordinator), "is_admin": bool(user.is_admin),
-                     "active": bool(user.active)}}
+_user_payload = accounts.user_payload
 
 
 # The refusal for an object that does not exist, by kind.
@@ -82,7 +80,7 @@ def get_user(actor, user_id):
 def invite_user(actor, username, *, display_name=None, email=None, library=None,
                 coordinator=False, admin=False, password=None, locale=DEFAULT_LOCALE):
     """Create an account with a temporary password (returned once, never stored in
-    clear) through accounts.create_user, the CLI's function, and e-mail the person,
+    clear) through accounts.new_user, as the CLI does, and e-mail the person,
     in ``locale``, a one-time link to choose their own password (services.invitations).
     Returns (user, password). Raises Forbidden, Invalid, Conflict."""
     _require(actor, perm.MANAGE_USERS)
@@ -92,10 +90,10 @@ def invite_user(actor, username, *, display_name=None, email=None, library=None,
     password = password or temporary_password()
     if email and db.session.scalar(select(User.id).where(User.email == email.strip())):
         raise Conflict(N_("The e-mail address '%(email)s' is already used."), params={"email": email})
-    user = accounts.create_user(username, password, display_name=(display_name or "").strip() or None,
-                                email=(email or "").strip() or None, library=library or None,
-                                coordinator=bool(coordinator), admin=bool(admin), locale=locale)
     with unit_of_work() as uow:
+        user = accounts.new_user(username, password, display_name=(display_name or "").strip() or None,
+                                 email=(email or "").strip() or None, library=library or None,
+                                 coordinator=bool(coordinator), admin=bool(admin), locale=locale)
         mail = invitations.issue(user, invitations.INVITE)
         uow.record("user.created", actor_user=actor, group_id=None,
                    payload={**_user_payload(user), "link_mailed": mail is not None})
@@ -314,17 +312,13 @@ def update_group(actor, group_id, data):
 
 def add_member(actor, group_id, username, role):
     """Make ``username`` an agent or lead of the group (changes the role of a member)
-    through accounts.add_member, the CLI's function. Raises Forbidden, NotFound, Invalid."""
+    through accounts.add_member, the CLI's function, which records it. Raises Forbidden, NotFound, Invalid."""
     _require(actor, perm.MANAGE_GROUPS)
     group = _get(Group, group_id, "group")
     if role not in MEMBERSHIP_ROLES:
         raise Invalid(N_("Role must be one of %(roles)s."), params={"roles": ", ".join(MEMBERSHIP_ROLES)},
                       errors={"role": ["Unknown role."]})
-    membership = accounts.add_member((username or "").strip(), group.name, role)
-    with unit_of_work() as uow:
-        uow.record("membership.added", actor_user=actor, group_id=group.id,
-                   payload={"user_id": membership.user_id, "username": membership.user.username, "role": role})
-    return membership
+    return accounts.add_member((username or "").strip(), group.name, role, actor=actor)
 
 
 def remove_member(actor, group_id, user_id):
@@ -386,8 +380,5 @@ def create_first_admin(username, password, *, display_name=None, email=None):
     there is one, so the first-run page cannot be used to take over. Raises Invalid, Conflict."""
     if has_admin():
         raise Conflict(N_("An administrator already exists."))
-    user = accounts.create_user(username, password, display_name=display_name or None, email=email or None,
-                                admin=True)
-    with unit_of_work() as uow:
-        uow.record("user.created", actor_user=user, group_id=None, payload={**_user_payload(user), "first_run": True})
-    return user
+    return accounts.create_user(username, password, display_name=display_name or None, email=email or None,
+                                admin=True, event_extra={"first_run": True})

@@ -25,7 +25,7 @@ from ..domain.errors import N_, Conflict, Invalid
 from ..extensions import db
 from ..models import (Comment, Event, Item, Notification, Review, WebhookDelivery, item_assignees, item_labels,
                       utcnow)
-from .common import unit_of_work
+from .unit_of_work import unit_of_work
 
 FORMAT = "relais-export"
 VERSION = 1

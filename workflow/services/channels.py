@@ -7,7 +7,8 @@ from sqlalchemy import select
 from ..domain.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import BlackoutDate, Channel
-from .common import require_user, unit_of_work
+from .common import require_user
+from .unit_of_work import unit_of_work
 
 CHANNEL_UPDATED = "channel.updated"
 

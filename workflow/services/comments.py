@@ -5,7 +5,8 @@ from ..domain import permissions as perm
 from ..domain.errors import N_, Conflict
 from ..extensions import db
 from ..models import Comment, Item, utcnow
-from .common import load_item, unit_of_work
+from .common import load_item
+from .unit_of_work import unit_of_work
 
 CREATED = "comment.created"
 

@@ -21,7 +21,8 @@ from ..extensions import db
 from ..i18n import STATE_NAMES, reading_as
 from ..models import Item, User, utcnow
 from .channels import get_channel
-from .common import actor_for, require_user, unit_of_work, visible_group_ids
+from .common import actor_for, require_user, visible_group_ids
+from .unit_of_work import unit_of_work
 from .queries import item_load_options
 
 FEED_PAST_DAYS = 180

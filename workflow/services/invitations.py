@@ -20,7 +20,7 @@ from ..i18n import current_locale, format_when, reading_as
 from ..models import AccountLink, User, utcnow
 from . import mail as mail_service
 from .accounts import end_sessions_and_tokens, hash_password
-from .common import unit_of_work
+from .unit_of_work import unit_of_work
 
 INVITE = "invite"
 RESET = "reset"

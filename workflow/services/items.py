@@ -13,7 +13,8 @@ from ..domain.scheduling import ChannelRules, check_slot, local_day
 from ..extensions import db
 from ..models import Channel, Event, Group, Item, Label, Membership, Review, User, utcnow
 from ..schemas.outputs import dump_item
-from .common import actor_for, load_item, lock_board, require_user, unit_of_work
+from .common import actor_for, load_item, lock_board, require_user
+from .unit_of_work import unit_of_work
 
 CREATED = "item.created"
 UPDATED = "item.updated"
@@ -290,7 +291,8 @@ def _short(changed):
     return out
 
 
-def _do_transition(uow, user, item, actor, action, target, comment, checklist=None):
+def _do_transition(uow, user, item, actor, action, target, comment, checklist=None, event_type=TRANSITIONED,
+                   extra=None):
     """Apply an already decided transition to ``item`` inside ``uow``. A submit
     opens a new review round; a decision releases the claim, records a Review
     with a snapshot of the content (for the next round's diff) and, in a group
@@ -339,11 +341,12 @@ def _do_transition(uow, user, item, actor, action, target, comment, checklist=No
         uow.record(REVIEWED, actor_user=user, group_id=item.group_id, item=item,
                    payload=_item_payload(item, review=_review_dict(review, user), action=action,
                                          **{"from": previous, "to": target}, comment=comment or "",
-                                         round=review.round, required_approvals=required_approvals))
+                                         round=review.round, required_approvals=required_approvals,
+                                         **(extra or {})))
     else:
-        uow.record(TRANSITIONED, actor_user=user, group_id=item.group_id, item=item,
+        uow.record(event_type, actor_user=user, group_id=item.group_id, item=item,
                    payload=_item_payload(item, action=action, **{"from": previous, "to": target},
-                                         comment=comment or ""))
+                                         comment=comment or "", **(extra or {})))
     return review
 
 
@@ -423,22 +426,16 @@ def move_item(user, item_id, state=None, before_id=None, after_id=None, comment=
             item.rank = _rank_at_end(uow, user, item, target)
         previous = item.state
         if action is not None:
-            # The card also got its place: say so with a move event the board applies.
+            # A drop into another column is a transition recorded as one "item.moved"
+            # (a review decision keeps its "review.created"), with the card's new place.
             # (The transition already stamps updated_at: stamping again would bump the version twice.)
-            _do_transition(uow, user, item, actor, action, target, comment)
+            _do_transition(uow, user, item, actor, action, target, comment, event_type=MOVED,
+                           extra={"moved": True})
         else:
             item.updated_at = utcnow()
-        db.session.flush()
-        if action is None:
+            db.session.flush()
             uow.record(MOVED, actor_user=user, group_id=item.group_id, item=item,
                        payload=_item_payload(item, **{"from": previous, "to": target}))
-        else:
-            # The transition event already carries the item with its new rank;
-            # re-point its type so boards see one "item.moved" per drop.
-            event, _ = uow.pending[-1]
-            event.payload = {**event.payload, "item": dump_item(item), "moved": True}
-            if event.type == TRANSITIONED:
-                event.type = MOVED
     return item
 
 

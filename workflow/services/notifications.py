@@ -246,6 +246,16 @@ def render_mail(notes, intro=""):
                                    + "".join(html_parts) + "</body></html>")
 
 
+def on_events(events, uow):
+    """Bus handler, before commit: the notifications (and mails) ``events`` call for."""
+    uow.notified = collect(events)
+
+
+def push_after_commit(messages, uow):
+    """Bus handler, after commit: push the new unread counts and send the mails."""
+    after_commit(uow.notified)
+
+
 def after_commit(outcome):
     """Push each notified person's new unread count and send the mails. Never raises."""
     if outcome is None or not outcome.notifications:

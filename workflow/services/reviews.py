@@ -20,7 +20,8 @@ from ..extensions import db
 from ..i18n import T_, Tn_, format_duration
 from ..models import ChecklistEntry, Event, Group, Item, Membership, Notification, Review, User, utcnow
 from ..schemas.outputs import dump_item
-from .common import actor_for, load_item, lock_board, require_user, unit_of_work
+from .common import actor_for, load_item, lock_board, require_user
+from .unit_of_work import unit_of_work
 
 CLAIMED = "item.claimed"
 UNCLAIMED = "item.unclaimed"

@@ -2,12 +2,12 @@
 that channel is POSTed there as signed JSON, retried with backoff, and logged.
 
 How exactly-once works:
-- *Outbox.* Whenever an Event row recording a publication is flushed — by
-  ``publish_due``, by a coordinator's "publish now", by any future path — a
-  ``WebhookDelivery`` row per active webhook of the item's channel is inserted
-  in the same transaction (a session ``after_flush`` hook). The publish and its
-  deliveries commit or roll back together; ``UNIQUE(webhook_id, event_id)``
-  forbids a second row for the same publish.
+- *Outbox.* Whenever a unit of work records a publication — ``publish_due``, a
+  coordinator's "publish now", any future path — a ``WebhookDelivery`` row per
+  active webhook of the item's channel is inserted in the same transaction
+  (``enqueue_deliveries``, a before-commit handler of the message bus). The
+  publish and its deliveries commit or roll back together;
+  ``UNIQUE(webhook_id, event_id)`` forbids a second row for the same publish.
 - *Claim.* ``deliver_pending`` claims each due row with a conditional UPDATE
   (still pending, same ``next_attempt_at`` as read) that pushes
   ``next_attempt_at`` forward by a lease, so two processes never send the same
@@ -37,14 +37,13 @@ import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
 
 from ..domain.errors import N_, Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..models import Channel, Event, Webhook, WebhookDelivery, utcnow
-from .common import require_user, unit_of_work
+from ..models import Channel, Webhook, WebhookDelivery, utcnow
+from .common import require_user
+from .unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -206,34 +205,27 @@ def _is_publication(event):
     return event.type == PUBLISHED_EVENT or (payload.get("action") == "publish" and payload.get("to") == "published")
 
 
-def _enqueue_after_flush(session, flush_context):
-    """Insert the deliveries of every ``item.published`` event just flushed, in
-    the same transaction (so publish and deliveries commit together)."""
-    events = [obj for obj in session.new if isinstance(obj, Event) and _is_publication(obj)]
-    if not events:
-        return
-    connection = session.connection()
+def enqueue_deliveries(events, uow):
+    """Bus handler, before commit: insert the deliveries of every publication
+    among ``events`` in the use case's transaction (so the publication and its
+    deliveries commit together, or neither)."""
     rows = []
-    for event in events:
+    for event, _actor in events:
+        if not _is_publication(event):
+            continue
         item = (event.payload or {}).get("item") or {}
         channel_id = (item.get("channel") or {}).get("id")
         if channel_id is None:
             continue
-        hooks = connection.execute(
-            select(Webhook.id).where(Webhook.channel_id == channel_id, Webhook.active.is_(True))).scalars().all()
+        hooks = db.session.scalars(
+            select(Webhook.id).where(Webhook.channel_id == channel_id, Webhook.active.is_(True))).all()
         for hook_id in hooks:
             rows.append({"webhook_id": hook_id, "event_id": event.id, "item_id": event.item_id,
                          "payload": {"event": PUBLISHED_EVENT, "event_id": event.id, "item": item},
                          "status": PENDING, "attempts": 0, "next_attempt_at": event.created_at,
                          "last_error": "", "created_at": event.created_at})
     if rows:
-        connection.execute(insert(WebhookDelivery), rows)
-
-
-def install():
-    """Hook the outbox into every SQLAlchemy session (idempotent)."""
-    if not sa_event.contains(Session, "after_flush", _enqueue_after_flush):
-        sa_event.listen(Session, "after_flush", _enqueue_after_flush)
+        db.session.execute(insert(WebhookDelivery), rows)
 
 
 # ---------------------------------------------------------------- delivery

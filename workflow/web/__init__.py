@@ -1,7 +1,5 @@
 """HTML pages: sign-in, the groups list, boards."""
-from flask import Blueprint
-
-bp = Blueprint("web", __name__)
+from .blueprint import bp  # noqa: F401  (what create_app registers)
 
 from . import auth, board, main  # noqa: E402,F401
 from . import locale  # noqa: E402,F401

@@ -9,7 +9,7 @@ from flask_login import login_user, logout_user
 from ..domain.errors import DomainError, NotFound
 from ..i18n import reading_as, translate_error
 from ..services import invitations
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])

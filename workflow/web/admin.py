@@ -15,7 +15,7 @@ from ..services import channels as channel_service
 from ..services import invitations
 from ..services.mail import deliverable as mail_deliverable
 from ..services import webhooks as webhook_service
-from . import bp
+from .blueprint import bp
 
 
 def _me():

@@ -12,7 +12,7 @@ from ..domain.errors import DomainError
 from ..security import login_limits
 from ..services import accounts
 from ..services.accounts import authenticate, change_password
-from . import bp
+from .blueprint import bp
 
 
 def _safe_next(target):

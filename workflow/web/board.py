@@ -14,7 +14,7 @@ from ..i18n import ROLE_NAMES, STATE_NAMES, TYPE_NAMES, format_moment
 from ..markdown import render as render_markdown
 from ..models.items import RESOURCE_TYPES
 from ..services import queries
-from . import bp
+from .blueprint import bp
 
 # Labels the pages show, translated when rendered (see workflow/i18n.py).
 TYPE_LABELS = TYPE_NAMES

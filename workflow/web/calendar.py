@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import Channel, Membership
 from ..models.items import RESOURCE_TYPES
 from ..services import calendar as calendar_service
-from . import bp
+from .blueprint import bp
 from .board import TYPE_LABELS
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from ..domain import states as st
 from ..i18n import STATE_NAMES
 from ..services import dashboard as service
-from . import bp
+from .blueprint import bp
 from .board import TYPE_LABELS, local_date
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Membership
-from . import bp
+from .blueprint import bp
 
 ROLES = ("agent", "lead", "coordinator")
 

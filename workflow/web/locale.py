@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..domain.errors import N_, Invalid
 from ..i18n import LOCALES
 from ..services.accounts import set_locale as store_locale
-from . import bp
+from .blueprint import bp
 from .auth import _safe_next
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from ..extensions import db
 from ..services import queries
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/")

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from ..domain import reviews as rv
 from ..i18n import NOTIFICATION_KIND_NAMES
 from ..services import notifications as notes
-from . import bp
+from .blueprint import bp
 from .board import local_date
 
 

@@ -8,7 +8,7 @@ from flask_login import login_user
 from ..domain.errors import DomainError
 from ..i18n import translate_error
 from ..services import admin as admin_service
-from . import bp
+from .blueprint import bp
 
 
 @bp.before_app_request

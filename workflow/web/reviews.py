@@ -12,7 +12,7 @@ from ..i18n import translate_error
 from ..markdown import render as render_markdown
 from ..services import items as item_service
 from ..services import reviews as review_service
-from . import bp
+from .blueprint import bp
 from .board import TYPE_LABELS, local_date
 
 DECISION_DONE = {"approve": _l("Proposal approved."), "request_changes": _l("Changes requested."),
