@@ -265,3 +265,32 @@ def test_content_edit_before_approval_does_not_send_back_to_review(state):
 
 def test_mixed_summary_and_content_edit_after_approval_sends_back_to_review():
     assert st.edit_sends_back_to_review("approved", ["summary", "body"], ACTORS["agent"][0]) is True
+
+
+# ---------------------------------------------------------------- transitions the system makes
+
+def test_the_state_table_holds_the_transitions_the_system_makes():
+    from workflow.domain.roles import SYSTEM_ACTOR
+
+    for source in (st.APPROVED, st.SCHEDULED, st.PUBLISHED):
+        assert st.decide(source, st.EXPIRE_LICENCE, SYSTEM_ACTOR, is_author=False) == st.ARCHIVED
+    assert st.decide(st.SCHEDULED, st.PUBLISH, SYSTEM_ACTOR, is_author=False) == st.PUBLISHED
+
+
+def test_an_edit_sends_back_to_review_through_the_table():
+    agent = Actor(user_id=1, group_role="agent")
+    for source in st.APPROVAL_COVERED_STATES:
+        assert st.decide(source, st.SEND_BACK, agent, is_author=True) == st.IN_REVIEW
+
+
+def test_only_the_system_lets_a_licence_expire():
+    lead = Actor(user_id=2, group_role="lead")
+    with pytest.raises(Forbidden):
+        st.decide(st.PUBLISHED, st.EXPIRE_LICENCE, lead, is_author=False)
+
+
+def test_automatic_transitions_are_never_offered_as_moves():
+    coordinator = Actor(user_id=3, is_coordinator=True)
+    assert st.EXPIRE_LICENCE not in {t.action for t in st.allowed_actions(st.APPROVED, coordinator, False)}
+    with pytest.raises(Conflict):
+        st.decide_target(st.APPROVED, st.ARCHIVED, coordinator, is_author=False)

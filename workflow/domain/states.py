@@ -63,6 +63,9 @@ UNSCHEDULE = "unschedule"
 PUBLISH = "publish"
 ARCHIVE = "archive"
 UNARCHIVE = "unarchive"
+# Transitions the system makes as the consequence of something else, never offered as a move:
+SEND_BACK = "send_back"  # a non-lead's content edit of an approved or scheduled item
+EXPIRE_LICENCE = "expire_licence"  # the daily run, when an item's licence has ended
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Transition:
     needs_comment: bool = False
     four_eyes: bool = False  # the item's author may not make it
     description: str = ""  # a verb for a sentence ("approve"), marked with N_()
+    automatic: bool = False  # made as a consequence (an edit, a date), not chosen: no column offers it
 
     def who(self):
         """Who may make it, as words for a message: "a lead of the group or a coordinator"."""
@@ -110,14 +114,20 @@ TRANSITIONS = (
     _t(ARCHIVE, PUBLISHED, ARCHIVED, {LEAD, COORDINATOR}, description=N_("archive")),
     _t(ARCHIVE, REJECTED, ARCHIVED, {LEAD, COORDINATOR}, description=N_("archive")),
     _t(UNARCHIVE, ARCHIVED, None, {LEAD, COORDINATOR}, description=N_("restore from archive")),
+    *(_t(SEND_BACK, source, IN_REVIEW, {AUTHOR, MEMBER, COORDINATOR}, automatic=True,
+         description=N_("send back to review")) for source in APPROVAL_COVERED_STATES),
+    *(_t(EXPIRE_LICENCE, source, ARCHIVED, {SYSTEM}, automatic=True, description=N_("withdraw at the end of its licence"))
+      for source in (APPROVED, SCHEDULED, PUBLISHED)),
 )
 
 # Actions reached through a review decision rather than a plain transition.
 REVIEW_DECISIONS = {"approve": APPROVE, "request_changes": REQUEST_CHANGES, "reject": REJECT}
 
 
-def transitions_from(state):
-    return [t for t in TRANSITIONS if t.source == state]
+def transitions_from(state, *, automatic=False):
+    """The transitions out of ``state`` a person may choose (with ``automatic``, also
+    those the system makes as a consequence)."""
+    return [t for t in TRANSITIONS if t.source == state and (automatic or not t.automatic)]
 
 
 def _qualifies(transition, actor: Actor, is_author: bool):
@@ -173,7 +183,7 @@ def decide(state, action, actor: Actor, *, is_author: bool, comment: str | None 
     from this state, Forbidden when the actor may not make it (four-eyes rule
     included), Invalid when a required comment is missing.
     """
-    candidates = [t for t in transitions_from(state) if t.action == action]
+    candidates = [t for t in transitions_from(state, automatic=True) if t.action == action]
     if not candidates:
         raise Conflict(
             N_("Cannot '%(action)s' an item that is '%(state)s'. %(allowed)s"),

@@ -266,7 +266,7 @@ def update_item(user, item_id, changes, expected_version):
         sent_back = st.edit_sends_back_to_review(item.state, changed, actor)
         previous_state = item.state
         if sent_back:
-            item.state = st.IN_REVIEW
+            item.state = st.decide(item.state, st.SEND_BACK, actor, is_author=item.author_id == user.id)
             item.scheduled_at = None
             item.review_round = (item.review_round or 0) + 1
             item.submitted_at = utcnow()
@@ -548,7 +548,7 @@ def publish_due(now=None, batch_size=200):
                 db.session.rollback()  # another run (or a person) got there first
                 continue
             with unit_of_work() as uow:
-                item.state = st.PUBLISHED
+                item.state = st.decide(item.state, st.PUBLISH, SYSTEM_ACTOR, is_author=False)
                 item.published_at = now
                 item.updated_at = now
                 uow.record(PUBLISHED_EVENT, actor_user=None, group_id=item.group_id, item=item,

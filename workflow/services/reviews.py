@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, subqueryload
 from ..domain import permissions as perm
 from ..domain import reviews as rv
 from ..domain import states as st
+from ..domain.roles import SYSTEM_ACTOR
 from ..domain.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..i18n import T_, Tn_, format_duration
@@ -422,7 +423,7 @@ def expire_licences(now=None):
         with unit_of_work() as uow:
             previous = item.state
             item.archived_from = previous
-            item.state = st.ARCHIVED
+            item.state = st.decide(previous, st.EXPIRE_LICENCE, SYSTEM_ACTOR, is_author=False)
             item.scheduled_at = None if previous == st.SCHEDULED else item.scheduled_at
             item.rank = rank_between(last, None)
             item.updated_at = now
