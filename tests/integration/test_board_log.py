@@ -268,7 +268,7 @@ def test_a_comment_racing_a_trash_never_lands_after_it(app, world, new_item):
         start = threading.Barrier(4)
         answers = []
 
-        def call(method, path, token, body=None):
+        def call(method, path, token, body=None, start=start, answers=answers):
             client = app.test_client()
             start.wait()
             response = client.open(path, method=method, json=body, headers={"Authorization": f"Bearer {token}"})

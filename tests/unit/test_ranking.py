@@ -12,7 +12,7 @@ def _strictly_between(rank, before, after):
 
 
 def _strictly_increasing(ranks):
-    return all(a < b for a, b in zip(ranks, ranks[1:]))
+    return all(a < b for a, b in zip(ranks, ranks[1:], strict=False))
 
 
 def test_rank_between_nothing_is_a_non_empty_rank():
@@ -121,7 +121,7 @@ def test_initial_ranks_gives_count_strictly_increasing_ranks(count):
 def test_initial_ranks_leave_room_before_after_and_between(count):
     ranks = initial_ranks(count)
     bounds = [None, *ranks, None]
-    for before, after in zip(bounds, bounds[1:]):
+    for before, after in zip(bounds, bounds[1:], strict=False):
         assert _strictly_between(rank_between(before, after), before, after)
 
 

@@ -101,7 +101,7 @@ MENTION_RE = re.compile(r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,39})")
 
 def mentioned_usernames(text: str):
     """The @usernames in a comment, each once, in order (trailing dots dropped)."""
-    seen = []
+    seen: list[str] = []
     for match in MENTION_RE.finditer(text or ""):
         name = match.group(1).rstrip(".-")
         if name and name.lower() not in [s.lower() for s in seen]:

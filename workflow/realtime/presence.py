@@ -247,7 +247,7 @@ class RedisPresence(Presence):
         pipe = self.redis.pipeline(transaction=False)
         for process_id in others:
             pipe.exists(self._process_key(process_id))
-        alive = {process_id for process_id, exists in zip(others, pipe.execute()) if exists}
+        alive = {process_id for process_id, exists in zip(others, pipe.execute(), strict=False) if exists}
         return alive | ({self.process_id} & set(process_ids))
 
     # ---------------------------------------------------------------- heartbeat
@@ -301,7 +301,7 @@ class RedisPresence(Presence):
         pipe.set(self._process_key(self.process_id), 1, px=ttl_ms)
         for group_id in boards:
             pipe.hkeys(self._board_key(group_id))
-        stored = dict(zip(boards, pipe.execute()[1:]))
+        stored = dict(zip(boards, pipe.execute()[1:], strict=False))
         alive = self._alive({field.split(":", 1)[0] for fields in stored.values() for field in fields})
 
         changed = []

@@ -121,7 +121,7 @@ def import_database(data, batch_size=500):
             decoders = [_decoder(table.c[name]) for name in columns]
             rows = []
             for raw in block["rows"]:
-                row = {name: decode(value) for name, decode, value in zip(columns, decoders, raw)}
+                row = {name: decode(value) for name, decode, value in zip(columns, decoders, raw, strict=False)}
                 if table.name == "users" and "password_hash" not in row:
                     row["password_hash"] = NO_PASSWORD
                 rows.append(row)

@@ -11,7 +11,7 @@ from ..domain.ranking import initial_ranks, rank_between
 from ..domain.roles import SYSTEM_ACTOR
 from ..domain.scheduling import ChannelRules, check_slot, local_day
 from ..extensions import db
-from ..models import Channel, Event, Group, Item, Label, Membership, Review, User, utcnow
+from ..models import Channel, Group, Item, Label, Membership, Review, User, utcnow
 from ..schemas.outputs import dump_item
 from .common import actor_for, load_item, lock_board, require_user
 from .unit_of_work import unit_of_work
@@ -171,7 +171,7 @@ def _rebalance(uow, user, item, state, before_id=None, after_id=None):
     else:
         index = len(ids)
     ids.insert(index, item.id)
-    ranks = dict(zip(ids, initial_ranks(len(ids))))
+    ranks = dict(zip(ids, initial_ranks(len(ids)), strict=False))
     mine = ranks.pop(item.id)
     for item_id, rank in ranks.items():
         db.session.execute(update(Item).where(Item.id == item_id).values(rank=rank)

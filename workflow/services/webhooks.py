@@ -105,11 +105,11 @@ def check_target(url: str, allow_private: bool = False) -> list[str] | None:
         raise Invalid(N_("A webhook URL must not carry credentials."),
                       errors={"url": ["No user:password@ in the URL."]})
     if allow_private:
-        return
+        return None
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))  # the resolver's order, once each
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))  # the resolver's order, once each
     except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise Invalid(N_("The host '%(host)s' cannot be resolved (%(error)s)."),
                       params={"host": parts.hostname, "error": str(exc)},
@@ -356,6 +356,8 @@ def deliver_pending(now: datetime | None = None, limit=50, timeout=TIMEOUT_SECON
     counts = {DELIVERED: 0, "retrying": 0, FAILED: 0}
     for delivery_id in _claim(now, limit):
         delivery = db.session.get(WebhookDelivery, delivery_id)
+        if delivery is None:  # purged with its item since the claim
+            continue
         webhook = delivery.webhook
         status, error = None, ""
         if not webhook.active:
