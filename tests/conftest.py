@@ -151,6 +151,35 @@ def create_schema():
         _template.update(dir=folder, path=os.path.join(folder, "schema.sqlite3"))
     else:
         shutil.copyfile(_template["path"], path)
+    _untouched[path] = _file_state(path)
+
+
+# {path: state} of the SQLite files create_schema() has just laid, to tell
+# whether anything was written to them since (see _still_empty).
+_untouched = {}
+
+
+def _file_state(path):
+    stat = os.stat(path)
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _still_empty(path):
+    """Whether nothing was committed to this file since create_schema() laid it:
+    a commit grows the WAL, and a checkpoint rewrites the file."""
+    wal = path + "-wal"
+    return (_untouched.get(path) == _file_state(path)
+            and (not os.path.exists(wal) or os.path.getsize(wal) == 0))
+
+
+def _lay_file(source, path):
+    """Replace the current app's SQLite file by a copy of ``source``."""
+    db.session.remove()
+    db.engine.dispose()
+    for stale in (path + "-wal", path + "-shm"):
+        if os.path.exists(stale):
+            os.remove(stale)
+    shutil.copyfile(source, path)
 
 
 def make_app(tmp_path, **overrides):
@@ -247,9 +276,42 @@ def build_world():
     return w
 
 
+# This process's SQLite file holding the schema and the world, with the world's
+# ids and tokens: {"path": ..., "ids": {field: (model, id)}, "tokens": {...}}.
+_world_template = {}
+
+
+def _save_world_template(w, path):
+    ids = {name: (type(obj), obj.id) for name, obj in vars(w).items() if hasattr(obj, "__table__")}
+    tokens = dict(w.tokens)
+    db.session.remove()
+    db.engine.dispose()  # checkpoints the WAL into the file
+    copy = os.path.join(_template["dir"], "world.sqlite3")
+    shutil.copyfile(path, copy)
+    _world_template.update(path=copy, ids=ids, tokens=tokens)
+
+
+def _world_from_template(path):
+    _lay_file(_world_template["path"], path)
+    w = World(tokens=dict(_world_template["tokens"]))
+    for name, (model, id_) in _world_template["ids"].items():
+        setattr(w, name, db.session.get(model, id_))
+    return w
+
+
 @pytest.fixture
 def world(app):
-    return build_world()
+    """build_world(); on SQLite, the first world of the process is kept as a file
+    and later ones are copies of it (same rows, ids and tokens), when the test
+    has written nothing before asking for it."""
+    path = _sqlite_file(db.engine)
+    if path is None or not _template or not _still_empty(path):
+        return build_world()
+    if _world_template:
+        return _world_from_template(path)
+    w = build_world()
+    _save_world_template(w, path)
+    return _world_from_template(path)
 
 
 class SharedScene:
