@@ -6,8 +6,8 @@ The schema is built once per test process (each xdist worker is one): on SQLite
 ``create_all()`` runs once into a template file that every test then copies; on
 PostgreSQL each process has a database of its own on the DATABASE_URL server,
 named after the run and the worker (so parallel workers and other checkouts'
-runs on the same server never meet), emptied with TRUNCATE between tests and
-dropped at the end of the session."""
+runs on the same server never meet), emptied between tests and dropped at the
+end of the session."""
 import atexit
 import os
 import shutil
@@ -71,6 +71,8 @@ def worker_postgres_url():
         try:
             with admin.connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
+                # A throwaway database: a commit need not wait for the disk.
+                conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         except Exception as exc:  # noqa: BLE001
             skip_or_fail(f"cannot create the worker's PostgreSQL database: {exc}")
         finally:
@@ -101,7 +103,7 @@ _pg_schema_ready = set()  # the PostgreSQL URLs whose schema this process has bu
 
 def _reset_postgres():
     """Empty the current app's PostgreSQL database: the schema is built the first
-    time this process sees the database, then its tables are truncated."""
+    time this process sees the database, then its tables are emptied."""
     key = db.engine.url.render_as_string(hide_password=False)
     if key not in _pg_schema_ready:
         # The whole schema, not only the tables these models know: a run of another
@@ -112,9 +114,13 @@ def _reset_postgres():
         db.create_all()
         _pg_schema_ready.add(key)
     else:
-        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        # What TRUNCATE ... RESTART IDENTITY did, in a tenth of the time on tables
+        # this small: rows deleted children first, then every sequence restarted.
         with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+            conn.execute(text("SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+                              "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"))
 
 
 _template = {}  # {"dir": ..., "path": ...}: this process's SQLite file holding the empty schema
