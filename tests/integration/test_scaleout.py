@@ -87,6 +87,7 @@ def _cluster(tmp_path, pg, redis_url):
         started = wait_for(lambda: (port_open(port) and port_open(port + 1)) or servers.poll() is not None,
                            timeout=30)
         assert started and servers.poll() is None, servers.stderr.read().decode()[-2000:]
+        subscribe_both((port, port + 1), tokens["viewer"], redis_url, f"relais-test-{tag}")
         yield {"ports": (port, port + 1), "env": env, "tokens": tokens, "ids": ids, "names": names,
                "servers": servers}
     finally:
@@ -96,6 +97,26 @@ def _cluster(tmp_path, pg, redis_url):
         except subprocess.TimeoutExpired:
             os.killpg(servers.pid, 9)
             servers.wait(5)
+
+
+def subscribe_both(ports, token, redis_url, channel):
+    """Connect once to each process, so that its Socket.IO manager subscribes to
+    the Redis channel, and wait until both have: the subscription is made by a
+    thread after the first connection, and Redis drops what is published to a
+    channel before a process listens (under load, a test could move first)."""
+    import redis
+    import socketio as socketio_lib
+
+    for port in ports:
+        client = socketio_lib.Client(reconnection=False, request_timeout=30)
+        client.connect(f"http://127.0.0.1:{port}", auth={"token": token}, transports=["websocket"], wait_timeout=10)
+        client.disconnect()
+    r = redis.Redis.from_url(redis_url)
+    try:
+        assert wait_for(lambda: dict(r.pubsub_numsub(channel)).get(channel.encode(), 0) >= len(ports), timeout=30), \
+            "the server processes did not subscribe to the Redis channel"
+    finally:
+        r.close()
 
 
 def listen(port, token, group_id, event_name):
