@@ -192,7 +192,6 @@ def names(app, shared):
     return shared.state[1]
 
 
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(API))
 def test_api_action_answers_each_role_as_the_table_says(endpoint, role, client, world, names):
