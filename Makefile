@@ -47,12 +47,15 @@ run: setup demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite; then, when DATABASE_URL points at PostgreSQL,
-# the integration suite again on PostgreSQL.
+# the integration suite again on PostgreSQL. Each run on every core (pytest-xdist,
+# TEST_WORKERS=auto; each worker has its own database), listing the 15 slowest tests.
+TEST_WORKERS ?= auto
+PYTEST_RUN := $(PY) -m pytest -n $(TEST_WORKERS) --durations=15
 test: $(VENV)/.dev-deps vendor translations
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST_RUN) $(PYTEST_ARGS)
 	@case "$${DATABASE_URL:-}" in \
 	  postgres*) echo "== integration tests on PostgreSQL ==" && \
-	    RELAIS_TEST_DB=postgresql $(PY) -m pytest tests/integration $(PYTEST_ARGS) ;; \
+	    RELAIS_TEST_DB=postgresql $(PYTEST_RUN) tests/integration $(PYTEST_ARGS) ;; \
 	  *) echo "DATABASE_URL is not PostgreSQL: integration tests ran on SQLite only" ;; \
 	esac
 

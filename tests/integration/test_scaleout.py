@@ -5,6 +5,7 @@ published by `flask relais publish-due` run as a third process; clients of the
 two processes on one board see each other in its presence, until one process
 dies."""
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -28,15 +29,38 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
+def _bindable(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def two_free_ports():
-    """A port P with P+1 free too (serve.sh listens on PORT, PORT+1, ...)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port < 65000 and not port_open(port + 1):
+    """A port P with P+1 free too (serve.sh listens on PORT, PORT+1, ...): both
+    free now, and below the range the system takes outgoing connections' local
+    ports from, so that a test running beside this one cannot take P+1 with a
+    connection before serve.sh binds it."""
+    try:
+        ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral = 32768
+    for _ in range(100):
+        port = random.randrange(10000, max(ephemeral - 1, 10002))
+        if _bindable(port) and _bindable(port + 1):
             return port
     raise RuntimeError("no two consecutive free ports")
+
+
+def _stop(servers):
+    servers.terminate()  # serve.sh stops its gunicorn processes on TERM
+    try:
+        servers.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(servers.pid, 9)
+        servers.wait(5)
 
 
 @pytest.fixture
@@ -76,26 +100,50 @@ def _cluster(tmp_path, pg, redis_url):
         db.session.remove()
         db.engine.dispose()
 
-    port = two_free_ports()
-    env = dict(os.environ, DATABASE_URL=pg, REDIS_URL=redis_url,
-               SOCKETIO_CHANNEL=f"relais-test-{tag}", SECRET_KEY=f"test-{tag}", RELAIS_ENV="production",
-               WEB_WORKERS="2", WEB_THREADS="20", PORT=str(port), HOST="127.0.0.1", ACCESS_LOG="",
-               RELAIS_SCHEDULER="0", PRESENCE_TTL="2")
-    servers = subprocess.Popen(["sh", "scripts/serve.sh"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    try:
+    for attempt in range(3):
+        port = two_free_ports()
+        env = dict(os.environ, DATABASE_URL=pg, REDIS_URL=redis_url,
+                   SOCKETIO_CHANNEL=f"relais-test-{tag}", SECRET_KEY=f"test-{tag}", RELAIS_ENV="production",
+                   WEB_WORKERS="2", WEB_THREADS="20", PORT=str(port), HOST="127.0.0.1", ACCESS_LOG="",
+                   RELAIS_SCHEDULER="0", PRESENCE_TTL="2")
+        servers = subprocess.Popen(["sh", "scripts/serve.sh"], cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         started = wait_for(lambda: (port_open(port) and port_open(port + 1)) or servers.poll() is not None,
                            timeout=30)
-        assert started and servers.poll() is None, servers.stderr.read().decode()[-2000:]
+        if started and servers.poll() is None:
+            break
+        # Stopped first: the processes still running hold stderr open, a read would wait for them.
+        _stop(servers)
+        errors = servers.stderr.read().decode()
+        if "Address already in use" not in errors or attempt == 2:
+            pytest.fail(f"the two server processes did not start: {errors[-2000:]}")
+        # Something else bound one of the ports between the choice and serve.sh: choose again.
+    try:
+        subscribe_both((port, port + 1), tokens["viewer"], redis_url, f"relais-test-{tag}")
         yield {"ports": (port, port + 1), "env": env, "tokens": tokens, "ids": ids, "names": names,
                "servers": servers}
     finally:
-        servers.terminate()  # serve.sh stops its gunicorn processes on TERM
-        try:
-            servers.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(servers.pid, 9)
-            servers.wait(5)
+        _stop(servers)
+
+
+def subscribe_both(ports, token, redis_url, channel):
+    """Connect once to each process, so that its Socket.IO manager subscribes to
+    the Redis channel, and wait until both have: the subscription is made by a
+    thread after the first connection, and Redis drops what is published to a
+    channel before a process listens (under load, a test could move first)."""
+    import redis
+    import socketio as socketio_lib
+
+    for port in ports:
+        client = socketio_lib.Client(reconnection=False, request_timeout=30)
+        client.connect(f"http://127.0.0.1:{port}", auth={"token": token}, transports=["websocket"], wait_timeout=10)
+        client.disconnect()
+    r = redis.Redis.from_url(redis_url)
+    try:
+        assert wait_for(lambda: dict(r.pubsub_numsub(channel)).get(channel.encode(), 0) >= len(ports), timeout=30), \
+            "the server processes did not subscribe to the Redis channel"
+    finally:
+        r.close()
 
 
 def listen(port, token, group_id, event_name):

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from tests import factories as f
+from tests.conftest import SharedScene, build_world, make_app
 from workflow.extensions import db
 from workflow.models import Item, Notification, User
 
@@ -159,11 +160,42 @@ def _scene(world):
             "notification": notification.id, "feed": world.agent.feed_token}
 
 
+# The 400-odd cases share one app, world and scene, built once: most only read
+# it, and SharedScene puts the database back after a case that wrote.
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    def build():
+        world = build_world()
+        return world, _scene(world)
+
+    scene = SharedScene(make_app(tmp_path_factory.mktemp("matrix")), build)
+    yield scene
+    scene.close()
+
+
+@pytest.fixture
+def app(shared):
+    with shared.app.app_context():
+        yield shared.app
+        db.session.remove()
+    shared.restore()
+
+
+@pytest.fixture
+def world(app, shared):
+    return shared.state[0]
+
+
+@pytest.fixture
+def names(app, shared):
+    """The scene's ids, by the names the path templates use."""
+    return shared.state[1]
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(API))
-def test_api_action_answers_each_role_as_the_table_says(endpoint, role, client, world):
+def test_api_action_answers_each_role_as_the_table_says(endpoint, role, client, world, names):
     method, template, body, expected = API[endpoint]
-    names = _scene(world)
     user = _user_for(world, role)
     path = template.format(**names)
     headers = {}
@@ -203,11 +235,10 @@ SOCKET = {
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("event", sorted(SOCKET))
-def test_socket_event_answers_each_role_as_the_table_says(event, role, app, world):
+def test_socket_event_answers_each_role_as_the_table_says(event, role, app, world, names):
     from workflow.extensions import socketio
 
     payload, expected = SOCKET[event]
-    names = _scene(world)
     user = _user_for(world, role)
     auth = {"token": world.tokens[user.username]} if user is not None else None
     sock = socketio.test_client(app, auth=auth)
@@ -229,11 +260,10 @@ def test_socket_event_answers_each_role_as_the_table_says(event, role, app, worl
             sock.disconnect()
 
 
-def test_deactivated_user_loses_session_token_and_socket_at_once(app, client, world):
+def test_deactivated_user_loses_session_token_and_socket_at_once(app, client, world, names):
     """Deactivate alice while she is signed in, holds a token and a socket: all three stop."""
     from workflow.extensions import socketio
 
-    names = _scene(world)
     with client.session_transaction() as session:  # signed in, as the login form would leave it
         session["_user_id"] = world.agent.get_id()
         session["_fresh"] = True

@@ -2,6 +2,7 @@
 under a live board, a crash between commit and emit. Each test ends by
 accounting for every change it tried."""
 import shutil
+import socket
 import subprocess
 import time
 
@@ -88,29 +89,47 @@ def test_postgresql_connection_dropped_and_refused_then_back(tmp_path):
         assert events == 3
 
 
-def _redis(*args):
-    return subprocess.run(["redis-cli", *args], capture_output=True, text=True, timeout=10)
+def _redis(port, *args):
+    return subprocess.run(["redis-cli", "-p", str(port), *args], capture_output=True, text=True, timeout=10)
 
 
-def _redis_up():
+def _redis_up(port):
     try:
-        return _redis("ping").stdout.strip() == "PONG"
+        return _redis(port, "ping").stdout.strip() == "PONG"
     except (OSError, subprocess.TimeoutExpired):
         return False
 
 
-def _start_redis():
-    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-                    "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-                    "--logfile", "/var/log/redis/ci.log"], check=False, timeout=10)
-    _wait_for(_redis_up, 15, "Redis to start")
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_redis(port, folder):
+    """A Redis of this test's own (the machine's is shared by other tests and runs)."""
+    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port),
+                    "--save", "", "--appendonly", "no", "--dir", str(folder),
+                    "--logfile", str(folder / "redis.log"), "--pidfile", str(folder / "redis.pid")],
+                   check=False, timeout=10)
+    _wait_for(lambda: _redis_up(port), 15, "Redis to start")
 
 
 @pytest.mark.redis
 def test_redis_stopped_and_restarted_under_a_live_board(tmp_path):
-    if not shutil.which("redis-server") or not _redis_up():
-        skip_or_fail("no local Redis to stop and restart")
-    app = make_app(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0", SOCKETIO_CHANNEL=f"relais-faults-{tmp_path.name}",
+    if not shutil.which("redis-server") or not shutil.which("redis-cli"):
+        skip_or_fail("no redis-server to start, stop and restart")
+    port = _free_port()
+    _start_redis(port, tmp_path)
+    try:
+        _redis_stopped_and_restarted_under_a_live_board(tmp_path, port)
+    finally:
+        if _redis_up(port):
+            _redis(port, "shutdown", "nosave")
+
+
+def _redis_stopped_and_restarted_under_a_live_board(tmp_path, port):
+    app = make_app(tmp_path, REDIS_URL=f"redis://127.0.0.1:{port}/0", SOCKETIO_CHANNEL=f"relais-faults-{tmp_path.name}",
                    WTF_CSRF_ENABLED=False)
     with app.app_context():
         db.create_all()
@@ -123,8 +142,8 @@ def test_redis_stopped_and_restarted_under_a_live_board(tmp_path):
         since = client.get(f"/api/v1/events?group={group_id}", headers=headers).get_json()["last_event_id"]
         codes = []
         try:
-            _redis("shutdown", "nosave")
-            _wait_for(lambda: not _redis_up(), 10, "Redis to stop")
+            _redis(port, "shutdown", "nosave")
+            _wait_for(lambda: not _redis_up(port), 10, "Redis to stop")
             # The app keeps serving: writes, reads, and signing in (the rate limiter
             # counts in memory meanwhile).
             for title in ("panne 1", "panne 2"):
@@ -134,8 +153,8 @@ def test_redis_stopped_and_restarted_under_a_live_board(tmp_path):
             codes.append(client.get(f"/api/v1/groups/{group_id}/board", headers=headers).status_code)
             codes.append(client.post("/api/v1/tokens", json={"username": "alice", "password": f.PASSWORD}).status_code)
         finally:
-            if not _redis_up():
-                _start_redis()
+            if not _redis_up(port):
+                _start_redis(port, tmp_path)
         assert codes == [201, 201, 200, 201]
         codes.append(client.post(f"/api/v1/groups/{group_id}/items", json={"title": "après", "resource_type": "video"},
                                  headers=headers).status_code)
