@@ -63,7 +63,7 @@ def test_move_reorders_a_card_after_another(api, world, new_item):
 
 
 def test_move_changes_only_the_moved_cards_rank(api, world, new_item):
-    a, b, c = new_item(title="A"), new_item(title="B"), new_item(title="C")
+    a, _b, c = new_item(title="A"), new_item(title="B"), new_item(title="C")
     before = ranks(world.group)
     api(world.agent).post(url(c, "move"), json={"after_id": a["id"]})
     after = ranks(world.group)

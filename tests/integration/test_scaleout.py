@@ -108,8 +108,8 @@ def _cluster(tmp_path, pg, redis_url):
                    RELAIS_SCHEDULER="0", PRESENCE_TTL="2")
         servers = subprocess.Popen(["sh", "scripts/serve.sh"], cwd=ROOT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-        started = wait_for(lambda: (port_open(port) and port_open(port + 1)) or servers.poll() is not None,
-                           timeout=30)
+        started = wait_for(lambda port=port, servers=servers: (port_open(port) and port_open(port + 1))
+                           or servers.poll() is not None, timeout=30)
         if started and servers.poll() is None:
             break
         # Stopped first: the processes still running hold stderr open, a read would wait for them.
