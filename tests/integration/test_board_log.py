@@ -53,21 +53,22 @@ def test_event_ids_are_drawn_in_commit_order_across_boards(app, world):
     from workflow.services.unit_of_work import stamp_events
 
     first_stamped, first_may_commit = threading.Event(), threading.Event()
-    committed = []
+    stamped, committed = {}, {}
 
-    def writer(name, group_id, stamped=None, hold=None):
+    def writer(name, group_id, hold=None):
         with app.app_context():
             event = Event(type="item.updated", group_id=group_id, payload={}, created_at=utcnow())
             stamp_events([event])
-            if stamped is not None:
-                stamped.set()
+            # Whether the first writer had been let go when this one got its id.
+            stamped[name] = first_may_commit.is_set()
             if hold is not None:
+                first_stamped.set()
                 hold.wait(10)
             db.session.commit()
-            committed.append((name, event.id))
+            committed[name] = event.id
             db.session.remove()
 
-    first = threading.Thread(target=writer, args=("first", world.group.id, first_stamped, first_may_commit))
+    first = threading.Thread(target=writer, args=("first", world.group.id, first_may_commit))
     first.start()
     assert first_stamped.wait(10)
     second = threading.Thread(target=writer, args=("second", world.other_group.id))
@@ -76,8 +77,8 @@ def test_event_ids_are_drawn_in_commit_order_across_boards(app, world):
     first_may_commit.set()
     first.join(timeout=15)
     second.join(timeout=15)
-    assert [name for name, _ in committed] == ["first", "second"]
-    assert committed[0][1] < committed[1][1]
+    assert stamped == {"first": False, "second": True}, "the second writer drew its id before the first committed"
+    assert committed["first"] < committed["second"]
 
 
 def test_socket_events_carry_the_next_seq_after_the_join_head(app, world, api, new_item):
