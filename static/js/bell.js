@@ -1,10 +1,11 @@
 /** The header's bell: its unread count is read once on load (and after each reconnection),
  * then follows the person's own Socket.IO room (`user:<id>`): `notification.created` raises
  * it, `notifications.unread` sets it (after reading here or in another tab). For a lead,
- * the "Reviews" link shows how many items wait in their queue. */
-import { io } from "../vendor/socket.io/socket.io.esm.min.js";
+ * the "Reviews" link shows how many items wait in their queue. The socket is the tab's one
+ * (socket.js), shared with the page. */
 import { get } from "./http.js";
 import { ngettext } from "./i18n.js";
+import { onConnect } from "./socket.js";
 
 const bell = document.getElementById("bell");
 const count = document.getElementById("bell-count");
@@ -34,8 +35,7 @@ async function load() {
 }
 
 if (bell && count) {
-  const socket = io({ transports: ["websocket", "polling"], withCredentials: true });
-  socket.on("connect", () => { bell.dataset.connected = "1"; load(); });
+  const socket = onConnect(() => { bell.dataset.connected = "1"; load(); });
   socket.on("notification.created", (msg) => {
     show(msg.unread);
     if (msg.notification?.kind === "review_requested") load();

@@ -1,15 +1,15 @@
 /** The review queue, live: joins (without presence) the rooms of the groups this lead
  * leads and refreshes the list when an item enters, leaves or is claimed; decisions
  * and claims go through the API so an error shows beside the form and the comment stays. */
-import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 import { request } from "./http.js";
 import { followHeads } from "./heads.js";
 import { _ } from "./i18n.js";
+import { onConnect, socket } from "./socket.js";
 
 const container = document.getElementById("review-queue");
 const status = document.getElementById("queue-status");
-const QUEUE_EVENTS = ["item.created", "item.updated", "item.moved", "item.transitioned", "item.deleted",
-  "item.restored", "review.created", "item.claimed", "item.unclaimed"];
+// The event types to refresh on and the heartbeat's name, as the server lists them.
+const page = JSON.parse(document.getElementById("reviews-data").textContent);
 
 let refreshing = null;
 let again = false;
@@ -118,12 +118,12 @@ container.addEventListener("submit", async (event) => {
   }
 });
 
-const socket = io({ transports: ["websocket", "polling"], withCredentials: true });
-followHeads(socket, () => refresh());
-socket.on("connect", () => {
-  socket.emit("queue.watch", {}, (ack) => {
+const live = socket();
+followHeads(live, page.events.BOARD_HEAD, () => refresh());
+for (const type of page.event_types) live.on(type, () => refresh());
+onConnect(() => {
+  live.emit("queue.watch", {}, (ack) => {
     container.dataset.live = ack && ack.ok ? "1" : "0";
     refresh();
   });
 });
-for (const type of QUEUE_EVENTS) socket.on(type, () => refresh());

@@ -20,6 +20,8 @@ HIDDEN_COLUMNS = (REJECTED, ARCHIVED)
 EDITABLE_STATES = (PROPOSED, IN_REVIEW, APPROVED, SCHEDULED)
 # Content edits of these states by a non-lead send the item back to review.
 APPROVAL_COVERED_STATES = (APPROVED, SCHEDULED)
+# Not a state: the board's column of deleted items (shown with ?hidden=1).
+TRASH_COLUMN = "trash"
 CONTENT_FIELDS = ("title", "body", "resource_url", "resource_type")
 
 # What the pages call each state (English msgids; workflow/i18n.py translates them).

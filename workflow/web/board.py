@@ -9,7 +9,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..domain import states as st
-from ..domain.events import BOARD_EVENT_TYPES
+from ..domain.events import BOARD_EVENT_TYPES, BOARD_HEAD
 from ..i18n import ROLE_NAMES, STATE_NAMES, TYPE_NAMES, format_moment
 from ..markdown import render as render_markdown
 from ..models.items import RESOURCE_TYPES
@@ -30,6 +30,16 @@ def initials(name):
     """Two letters standing for a person on a card or in the presence list."""
     parts = [p for p in (name or "?").replace("-", " ").split() if p]
     return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+def script_names():
+    """The names the pages' scripts compare values with, so that no script spells an event
+    type or a state itself: ``{"events": {"ITEM_MOVED": "item.moved", …}, "states":
+    {"IN_REVIEW": "in_review", …, "TRASH": "trash"}}`` (keys as the domain's constants)."""
+    events = {name.upper().replace(".", "_"): name for name in (*BOARD_EVENT_TYPES, BOARD_HEAD)}
+    states = {state.upper(): state for state in st.STATES}
+    states["TRASH"] = st.TRASH_COLUMN
+    return {"events": events, "states": states}
 
 
 def _moves(actor):
@@ -64,6 +74,7 @@ def board(group_id):
         "last_event_id": data["last_event_id"],
         "seq": data["seq"],
         "event_types": list(BOARD_EVENT_TYPES),
+        **script_names(),
         "include_hidden": include_hidden,
         "published_days": current_app.config["PUBLISHED_BOARD_DAYS"],
         "user": {"id": user.id, "username": user.username, "display_name": user.display_name},

@@ -6,12 +6,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..domain.events import CALENDAR_EVENT_TYPES
 from ..extensions import db
 from ..models import Channel, Membership
 from ..models.items import RESOURCE_TYPES
 from ..services import calendar as calendar_service
+<<<<<<< HEAD
 from .blueprint import bp
 from .board import TYPE_LABELS
+=======
+from . import bp
+from .board import TYPE_LABELS, script_names
+>>>>>>> front
 
 
 @bp.get("/calendar")
@@ -34,6 +40,8 @@ def calendar_page():
         "channels": [{"slug": c.slug, "name": c.name, "daily_capacity": c.daily_capacity} for c in channels],
         "type_labels": TYPE_LABELS,
         "default_hour": 10,
+        "event_types": list(CALENDAR_EVENT_TYPES),
+        **script_names(),
     }
     return render_template("calendar/calendar.html", page=page, groups=groups, channels=channels,
                            resource_types=RESOURCE_TYPES, type_labels=TYPE_LABELS,

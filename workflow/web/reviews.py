@@ -7,13 +7,14 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..domain import reviews as rv
+from ..domain.events import QUEUE_EVENT_TYPES
 from ..domain.errors import DomainError
 from ..i18n import translate_error
 from ..markdown import render as render_markdown
 from ..services import items as item_service
 from ..services import reviews as review_service
 from .blueprint import bp
-from .board import TYPE_LABELS, local_date
+from .board import TYPE_LABELS, local_date, script_names
 
 DECISION_DONE = {"approve": _l("Proposal approved."), "request_changes": _l("Changes requested."),
                  "reject": _l("Proposal rejected.")}
@@ -40,7 +41,8 @@ def _render(error=None, error_item=None, draft=None, status=200):
         "reviews/queue.html", entries=entries, is_lead=bool(led), led_group_ids=led, led_groups=led_groups,
         type_labels=TYPE_LABELS, local_date=local_date, render_markdown=render_markdown,
         decision_labels=DECISION_LABELS, error=error, error_item=error_item, draft=draft or {},
-        partial=request.args.get("partial") == "1"), status
+        partial=request.args.get("partial") == "1",
+        page={"event_types": list(QUEUE_EVENT_TYPES), **script_names()}), status
 
 
 @bp.get("/reviews")

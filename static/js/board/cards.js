@@ -34,8 +34,9 @@ export class Cards {
   /** The column an item belongs in on this board, or null when this board does not show it. */
   columnFor(item) {
     if (item.group_id !== this.config.group_id) return null;
-    if (item.deleted) return this.config.include_hidden ? "trash" : null;
-    if (item.state === "published" && !this.config.include_hidden) {
+    const { states } = this.config;
+    if (item.deleted) return this.config.include_hidden ? states.TRASH : null;
+    if (item.state === states.PUBLISHED && !this.config.include_hidden) {
       const when = Date.parse(item.published_at || item.updated_at || "");
       if (when && Date.now() - when > this.config.published_days * DAY) return null;
     }
@@ -97,7 +98,7 @@ export class Cards {
   fillClaim(card, item) {
     const badge = card.querySelector(".claimed");
     if (!badge) return;
-    const claimed = Boolean(item.claimed_by_id) && item.state === "in_review" && !item.deleted;
+    const claimed = Boolean(item.claimed_by_id) && item.state === this.config.states.IN_REVIEW && !item.deleted;
     card.dataset.claimedBy = claimed ? item.claimed_by_id : "";
     badge.hidden = !claimed;
     if (!claimed) { badge.textContent = ""; badge.removeAttribute("title"); return; }

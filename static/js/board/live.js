@@ -1,9 +1,9 @@
 /** The board's live link (docs/realtime.md, "The board log"): join the group's room, keep
  * the board's `seq` (the last board event applied), apply events in seq order once each,
  * catch up with `resync` on a gap, a higher `board.head` or a (re)connection; show presence. */
-import { io } from "../../vendor/socket.io/socket.io.esm.min.js";
 import { el, initials } from "../dom.js";
 import { _, ngettext } from "../i18n.js";
+import { onConnect, socket } from "../socket.js";
 
 /** An event as GET /api/v1/events or `resync` shows it → the shape of a live event. */
 export function fromFeed(e) {
@@ -11,25 +11,24 @@ export function fromFeed(e) {
     group_id: e.group_id, item_id: e.item_id ?? e.payload?.item_id ?? null, actor: e.actor, created_at: e.created_at };
 }
 
-// The types applied otherwise than by their item, and by which handler (the types to listen
-// to come from the server).
-const APPLY = { "column.rebalanced": "onRebalance", "item.purged": "onPurge" };
 const isSeq = (n) => Number.isInteger(n) && n >= 0;
 
 export class Live {
-  /** @param {object} opts {groupId, seq, eventTypes, me, onEvent(evt), onRebalance(evt), onPurge(evt),
+  /** @param {object} opts {groupId, seq, eventTypes, events, me, onEvent(evt), onRebalance(evt), onPurge(evt),
    *   onPresence(p), onStatus(status)}: ``seq`` is the head the page's cards were read at, ``eventTypes`` the
-   *   types of the board's log as the server names them (the page's ``event_types``). */
+   *   types of the board's log as the server names them (the page's ``event_types``), ``events`` the page's
+   *   names of single types (``events.COLUMN_REBALANCED``…). */
   constructor(opts) {
     Object.assign(this, opts);
+    // The types applied otherwise than by their item, and by which handler.
+    this.handlers = { [opts.events.COLUMN_REBALANCED]: "onRebalance", [opts.events.ITEM_PURGED]: "onPurge" };
     this.seq = Number(opts.seq) || 0;
     this.head = this.seq;        // the highest seq known to exist on the server
     this.buffer = new Map();     // seq → event that arrived ahead of a gap
     this.running = null;         // the resync under way (one at a time)
     this.editingItem = null;
     this.showSeq();
-    this.socket = io({ transports: ["websocket", "polling"], withCredentials: true });
-    this.socket.on("connect", () => { this.showLost(false); this.joined(); });
+    this.socket = socket();
     this.socket.on("disconnect", (reason) => {
       this.onStatus("offline");
       // The server closed it (no automatic retry): say so at once; otherwise wait for a failed retry.
@@ -38,11 +37,12 @@ export class Live {
     this.socket.on("connect_error", () => { this.onStatus("offline"); this.showLost(true); });
     this.socket.io.on("reconnect_attempt", () => this.onStatus("connecting"));
     for (const type of opts.eventTypes || []) this.socket.on(type, (evt) => this.receive(evt));
-    this.socket.on("board.head", (h) => { if (h?.group_id === this.groupId) this.behind(h.seq); });
+    this.socket.on(opts.events.BOARD_HEAD, (h) => { if (h?.group_id === this.groupId) this.behind(h.seq); });
     // The browser knows about a lost network long before a ping times out.
     window.addEventListener("offline", () => { this.socket.disconnect(); this.onStatus("offline"); this.showLost(true); });
     window.addEventListener("online", () => { if (!this.socket.connected) this.socket.connect(); });
     this.socket.on("presence.updated", (p) => { if (p.group_id === this.groupId) this.onPresence(p); });
+    onConnect(() => { this.showLost(false); this.joined(); });
   }
 
   /** Show (or hide) the banner saying the live link is down: the board still works, others'
@@ -75,7 +75,7 @@ export class Live {
 
   apply(evt) {
     this.seq = evt.seq;
-    this[APPLY[evt.type] || "onEvent"](evt);
+    this[this.handlers[evt.type] || "onEvent"](evt);
   }
 
   /** Apply the buffered events that now follow our seq; forget those it went past. */
