@@ -27,6 +27,7 @@ from ..i18n import (NOTIFICATION_KIND_NAMES, T_, current_locale, day_param, mome
 from ..models import Item, Membership, Notification, NotificationPreference, User, utcnow
 from . import mail as mail_service
 from .common import require_user
+from .queries import lead_ids
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,8 @@ def _visible_recipients(group_id, user_ids, exclude=None):
 
 
 def group_lead_ids(group_id):
-    return list(db.session.scalars(
-        select(Membership.user_id).join(User, User.id == Membership.user_id)
-        .where(Membership.group_id == group_id, Membership.role == "lead", User.active.is_(True))))
+    """The ids of the group's active leads (see ``queries.lead_ids``)."""
+    return lead_ids(group_id)
 
 
 def _author_and_assignees(item):

@@ -18,9 +18,10 @@ from ..domain import states as st
 from ..domain.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..i18n import T_, Tn_, format_duration
-from ..models import ChecklistEntry, Event, Group, Item, Membership, Notification, Review, User, utcnow
+from ..models import ChecklistEntry, Event, Group, Item, Notification, Review, User, utcnow
 from ..schemas.outputs import dump_item
 from .common import actor_for, load_item, lock_board, require_user
+from .queries import groups_led_by, lead_ids
 from .unit_of_work import unit_of_work
 
 CLAIMED = "item.claimed"
@@ -96,8 +97,8 @@ def rank_before_change(item):
 # ---------------------------------------------------------------- the queue
 
 def led_group_ids(user):
-    return list(db.session.scalars(
-        select(Membership.group_id).where(Membership.user_id == user.id, Membership.role == "lead")))
+    """The ids of the groups ``user`` leads (see ``queries.groups_led_by``)."""
+    return groups_led_by(user)
 
 
 def queue_size(user):
@@ -345,7 +346,7 @@ def remind(now=None):
             continue
         already = db.session.scalar(select(func.count()).select_from(Event).where(
             Event.item_id == item.id, Event.type == OVERDUE, Event.created_at >= today))
-        leads = [i for i in _lead_ids(item.group_id) if i != item.author_id]
+        leads = [i for i in lead_ids(item.group_id) if i != item.author_id]
         with unit_of_work() as uow:
             if not already:
                 to = [item.claimed_by_id] if item.claimed_by_id else leads
@@ -383,12 +384,6 @@ def remind(now=None):
                 escalated += 1
     digests = send_digests(now)
     return {"reminded": reminded, "escalated": escalated, "digests": digests}
-
-
-def _lead_ids(group_id):
-    return list(db.session.scalars(
-        select(Membership.user_id).join(User, User.id == Membership.user_id)
-        .where(Membership.group_id == group_id, Membership.role == "lead", User.active.is_(True))))
 
 
 # ---------------------------------------------------------------- licences

@@ -7,9 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Channel, Membership
+from ..models import Channel
 from ..models.items import RESOURCE_TYPES
 from ..services import calendar as calendar_service
+from ..services.queries import groups_led_by
 from .blueprint import bp
 from .board import TYPE_LABELS
 
@@ -21,8 +22,7 @@ def calendar_page():
 
     user = current_user._get_current_object()
     groups = calendar_service.visible_groups(user)
-    lead_of = list(db.session.scalars(
-        select(Membership.group_id).where(Membership.user_id == user.id, Membership.role == "lead")))
+    lead_of = groups_led_by(user)
     channels = list(db.session.scalars(
         select(Channel).options(selectinload(Channel.blackout_dates)).order_by(Channel.name)))
     page = {
