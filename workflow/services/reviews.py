@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, subqueryload
 from ..domain import permissions as perm
 from ..domain import reviews as rv
 from ..domain import states as st
-from ..domain.errors import N_, Conflict, Forbidden, Invalid, NotFound
+from ..domain.errors import N_, Conflict, Forbidden, Invalid, NotFound, Text
 from ..extensions import db
 from ..i18n import T_, Tn_, format_duration
 from ..models import ChecklistEntry, Event, Group, Item, Notification, Review, User, utcnow
@@ -62,8 +62,10 @@ def check_checklist(item, ticked):
     missing = rv.missing_checklist_points(required, ticked)
     if missing:
         raise Invalid(
-            "Tick every point of the review checklist before approving: " + "; ".join(missing) + ".",
-            errors={"checklist": [f"Not ticked: {label}" for label in missing]}, missing=missing)
+            N_("Tick every point of the review checklist before approving: %(missing)s."),
+            params={"missing": "; ".join(missing)},
+            errors={"checklist": [Text(N_("Not ticked: %(label)s"), {"label": label}) for label in missing]},
+            missing=missing)
     return [label for label in required]
 
 
@@ -83,8 +85,8 @@ def check_approvals(item, user):
             Review.item_id == item.id, Review.round == max(1, item.review_round or 1),
             Review.decision == "approve", Review.reviewer_id == user.id))
         if already:
-            raise Conflict("You already approved this round: another lead of the group must give the "
-                           "second approval.")
+            raise Conflict(N_("You already approved this round: another lead of the group must give the "
+                              "second approval."))
     return required
 
 
@@ -236,9 +238,9 @@ def claim_item(user, item_id):
     item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.REVIEW)
     if item.deleted or item.state != st.IN_REVIEW:
-        raise Conflict("Only an item waiting for review can be claimed.")
+        raise Conflict(N_("Only an item waiting for review can be claimed."))
     if item.author_id == user.id:
-        raise Forbidden("You cannot review your own item (four-eyes rule): another lead must claim it.")
+        raise Forbidden(N_("You cannot review your own item (four-eyes rule): another lead must claim it."))
     if item.claimed_by_id == user.id:
         return item
     if item.claimed_by_id is not None:
@@ -259,7 +261,7 @@ def release_claim(user, item_id):
     item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.REVIEW)
     if item.claimed_by_id is None:
-        raise Conflict("This item is not claimed.")
+        raise Conflict(N_("This item is not claimed."))
     if item.claimed_by_id != user.id:
         raise Forbidden(N_("Only %(name)s, who claimed it, can release this item."),
                         params={"name": item.claimed_by.display_name})
@@ -295,8 +297,9 @@ def set_checklist(user, group_id, resource_type, labels):
     group, actor = get_group(user, group_id)
     perm.require(actor, perm.SET_WIP_LIMITS)  # the same people who set the board's limits
     if resource_type not in RESOURCE_TYPES:
-        raise Invalid(f"Unknown resource type '{resource_type}'.",
-                      errors={"resource_type": [f"Must be one of: {', '.join(RESOURCE_TYPES)}."]})
+        raise Invalid(N_("Unknown resource type '%(type)s'."), params={"type": resource_type},
+                      errors={"resource_type": [Text(N_("Must be one of: %(choices)s."),
+                                                     {"choices": ", ".join(RESOURCE_TYPES)})]})
     clean = list(dict.fromkeys(label.strip()[:200] for label in labels if label and label.strip()))
     with unit_of_work() as uow:
         for entry in db.session.scalars(select(ChecklistEntry).where(
