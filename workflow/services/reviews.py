@@ -32,6 +32,7 @@ LICENCE_EXPIRED = "item.licence_expired"
 CHECKLIST_UPDATED = "checklist.updated"
 
 PARIS = ZoneInfo("Europe/Paris")
+CHECKLIST_EDITORS = perm.SET_WIP_LIMITS  # the same people who set the board's limits
 
 
 # ---------------------------------------------------------------- checks used by the decision path
@@ -288,6 +289,11 @@ def checklists(user, group_id):
     return out
 
 
+def may_edit_checklists(actor):
+    """Whether ``actor`` may change the group's checklists (what :func:`set_checklist` requires)."""
+    return perm.is_allowed(actor, CHECKLIST_EDITORS)
+
+
 def set_checklist(user, group_id, resource_type, labels):
     """Replace the group's checklist for one resource type (leads, coordinators,
     admins). Raises NotFound, Forbidden, Invalid."""
@@ -295,7 +301,7 @@ def set_checklist(user, group_id, resource_type, labels):
     from .queries import get_group
 
     group, actor = get_group(user, group_id)
-    perm.require(actor, perm.SET_WIP_LIMITS)  # the same people who set the board's limits
+    perm.require(actor, CHECKLIST_EDITORS)
     if resource_type not in RESOURCE_TYPES:
         raise Invalid(N_("Unknown resource type '%(type)s'."), params={"type": resource_type},
                       errors={"resource_type": [Text(N_("Must be one of: %(choices)s."),
