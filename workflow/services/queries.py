@@ -4,7 +4,7 @@ from collections import namedtuple
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, subqueryload
+from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
 from ..domain import states as st
 from ..domain.errors import N_, NotFound
@@ -50,6 +50,12 @@ def groups_led_by(user):
 def leads_any_group(user):
     """Whether ``user`` leads at least one group."""
     return db.session.scalar(groups_led_by_query(user).limit(1)) is not None
+
+
+def channels_with_blackouts():
+    """Every channel by name, its blackout dates loaded (the calendar shows them)."""
+    return list(db.session.scalars(
+        select(Channel).options(selectinload(Channel.blackout_dates)).order_by(Channel.name)))
 
 
 def lead_ids(group_id):

@@ -3,14 +3,10 @@ GET /api/v1/calendar, made live by the same Socket.IO events as the boards.
 What the script needs to know about who may drag what is computed here."""
 from flask import current_app, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import Channel
 from ..models.items import RESOURCE_TYPES
 from ..services import calendar as calendar_service
-from ..services.queries import groups_led_by
+from ..services.queries import channels_with_blackouts, groups_led_by
 from .blueprint import bp
 from .board import TYPE_LABELS
 
@@ -23,8 +19,7 @@ def calendar_page():
     user = current_user._get_current_object()
     groups = calendar_service.visible_groups(user)
     lead_of = groups_led_by(user)
-    channels = list(db.session.scalars(
-        select(Channel).options(selectinload(Channel.blackout_dates)).order_by(Channel.name)))
+    channels = channels_with_blackouts()
     page = {
         "user_id": user.id,
         "time_zone": current_app.config["DEFAULT_TIMEZONE"],
