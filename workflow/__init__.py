@@ -57,6 +57,10 @@ def create_app(test_config=None, config_name=None):
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
 
+    from . import errors
+
+    errors.init_app(app)
+
     from .realtime import init_app as init_realtime
 
     init_realtime(app)

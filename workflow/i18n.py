@@ -300,6 +300,20 @@ def translate_error(exc):
         return exc.detail
 
 
+def translate_field_errors(errors):
+    """An :class:`~workflow.domain.errors.Invalid`'s ``errors`` (``{field: [message]}``)
+    in the reader's language: each message is a msgid (or a Text with params)."""
+    def translate(message):
+        if isinstance(message, Text):
+            return translate_text(message.msgid, message.params)
+        return gettext(message) if isinstance(message, str) and message else message
+
+    if not isinstance(errors, dict):
+        return errors
+    return {field: [translate(m) for m in messages] if isinstance(messages, (list, tuple)) else translate(messages)
+            for field, messages in errors.items()}
+
+
 def translate_title(title):
     return gettext(title) if title else title
 

@@ -177,7 +177,7 @@ def test_approve_requires_every_checklist_point(api, world, new_item):
     item = in_review(new_item, api, world.agent, resource_type="video")
     response = decide(api, world.lead, item["id"], "approve", checklist=["Sous-titres"])
     assert response.status_code == 422
-    assert response.get_json()["errors"]["checklist"] == ["Not ticked: Droits vérifiés"]
+    assert response.get_json()["errors"]["checklist"] == ["Non coché : Droits vérifiés"]
     assert api(world.agent).get(f"/api/v1/items/{item['id']}").get_json()["state"] == "in_review"
 
 

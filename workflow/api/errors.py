@@ -1,12 +1,11 @@
-"""One place that turns every error into RFC 9457 problem details."""
+"""How the API answers an error: RFC 9457 problem details. The app registers the
+handlers (workflow/errors.py) and calls these for /api/ paths; ValidationError is
+the API's own (its schemas raise it)."""
 from flask import jsonify, request
 from flask_babel import gettext
-from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
 
-from ..domain.errors import DomainError
-from ..i18n import translate_error, translate_title
+from ..i18n import translate_error, translate_field_errors, translate_title
 from .blueprint import bp
 
 PROBLEM_TYPE = "about:blank"
@@ -27,15 +26,16 @@ def is_api_request():
     return request.path.startswith("/api/")
 
 
-@bp.app_errorhandler(DomainError)
-def domain_error(exc):
-    extra = dict(exc.extra)
-    errors = getattr(exc, "errors", None) or None
-    if is_api_request() or request.headers.get("Accept", "").startswith("application/json"):
-        return problem(exc.status, translate_title(exc.title), translate_error(exc), errors=errors, **extra)
-    from ..web.errors import render_domain_error
+def wants_problem():
+    """A domain error is answered as problem+json to the API and to a client asking for JSON."""
+    return is_api_request() or request.headers.get("Accept", "").startswith("application/json")
 
-    return render_domain_error(exc)
+
+def domain_problem(exc):
+    """A domain error as problem details, in the reader's language (its field errors too)."""
+    extra = dict(exc.extra)
+    errors = translate_field_errors(getattr(exc, "errors", None)) or None
+    return problem(exc.status, translate_title(exc.title), translate_error(exc), errors=errors, **extra)
 
 
 @bp.errorhandler(ValidationError)
@@ -46,20 +46,10 @@ def validation_error(exc):
                    errors=messages)
 
 
-@bp.app_errorhandler(CSRFError)
-def csrf_error(exc):
-    if is_api_request():
-        return problem(400, "CSRF check failed",
-                       f"{exc.description} Send the X-CSRFToken header, or use a Bearer token.")
-    from ..web.errors import render_http_error
-
-    return render_http_error(exc)
+def csrf_problem(exc):
+    return problem(400, "CSRF check failed",
+                   f"{exc.description} Send the X-CSRFToken header, or use a Bearer token.")
 
 
-@bp.app_errorhandler(HTTPException)
-def http_error(exc):
-    if is_api_request():
-        return problem(exc.code or 500, translate_title(exc.name), translate_title(exc.description or exc.name))
-    from ..web.errors import render_http_error
-
-    return render_http_error(exc)
+def http_problem(exc):
+    return problem(exc.code or 500, translate_title(exc.name), translate_title(exc.description or exc.name))

@@ -19,9 +19,10 @@ from ..domain import states as st
 from ..domain.errors import N_, Forbidden
 from ..domain.reviews import working_days_between
 from ..extensions import db
-from ..models import Channel, Event, Group, Item, Membership, User, utcnow
+from ..models import Channel, Event, Group, Item, User, utcnow
 from ..models.items import RESOURCE_TYPES
 from .common import require_user
+from .queries import groups_led_by_query
 
 WEEKS = 12
 FLOW_DAYS = 28
@@ -32,6 +33,33 @@ PERCENTILES = (50, 90)
 PARIS = ZoneInfo("Europe/Paris")
 CHARTS = ("states", "publications-by-channel", "publications-by-type", "lead-times", "flow", "overdue", "upcoming")
 
+# The words of the tables (column headers, "all groups"...) and the charts' titles, as
+# msgids: the door translates them for its reader before calling tables().
+WORDS = {
+    "group": N_("Group"),
+    "state": N_("State"),
+    "channel": N_("Channel"),
+    "type": N_("Type"),
+    "total": N_("Total"),
+    "all_groups": N_("All groups"),
+    "no_channel": N_("No channel"),
+    "lead_time_columns": [N_("Publications"), N_("Median lead time (days)"), N_("90th percentile lead time (days)"),
+                          N_("Reviews finished"), N_("Median wait in review (days)"),
+                          N_("90th percentile wait in review (days)")],
+    "overdue_columns": [N_("No."), N_("Title"), N_("Group"), N_("Author"), N_("In review since"),
+                        N_("Working days waited")],
+    "upcoming_columns": [N_("Date"), N_("Title"), N_("Group"), N_("Channel"), N_("Type")],
+}
+TITLES = {
+    "states": N_("Items per state and group"),
+    "publications-by-channel": N_("Publications per week and channel (12 weeks)"),
+    "publications-by-type": N_("Publications per week and type (12 weeks)"),
+    "lead-times": N_("Lead times: from proposal to publication, and wait in review"),
+    "flow": N_("Cumulative flow per group (28 days)"),
+    "overdue": N_("Overdue reviews"),
+    "upcoming": N_("Calendar of the next 14 days"),
+}
+
 
 # ---------------------------------------------------------------- who sees what
 
@@ -41,8 +69,7 @@ def dashboard_groups(user):
     require_user(user)
     q = select(Group.id, Group.name, Group.color, Group.review_limit_days).order_by(Group.name)
     if not (user.is_coordinator or user.is_admin):
-        q = q.join(Membership, Membership.group_id == Group.id).where(
-            Membership.user_id == user.id, Membership.role == "lead")
+        q = q.where(Group.id.in_(groups_led_by_query(user)))
     groups = [dict(row._mapping) for row in db.session.execute(q)]
     if not groups and not (user.is_coordinator or user.is_admin):
         raise Forbidden(N_("The dashboard is for coordinators and group leads."))
@@ -321,9 +348,8 @@ def dashboard(user, now=None):
 
 def tables(data, words, state_labels, type_labels):
     """Each chart's numbers as ``{chart: (header, rows)}``: the same rows feed the
-    HTML tables, the CSV exports and the API, so they cannot disagree. The words
-    (column headers, "all groups"...) come from the page's template, where the
-    user-visible text lives: ``words`` is ``templates/dashboard/_words.html``'s ``words``."""
+    HTML tables, the CSV exports and the API, so they cannot disagree. ``words`` is
+    :data:`WORDS` (column headers, "all groups"...) translated by the door for its reader."""
     w = words
     groups = {g["id"]: g["name"] for g in data["groups"]}
     out = {}

@@ -16,7 +16,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..domain import states as st
-from ..domain.errors import NotFound
+from ..domain.errors import N_, NotFound
 from ..extensions import db
 from ..i18n import STATE_NAMES, reading_as
 from ..models import Item, User, utcnow
@@ -55,7 +55,7 @@ def user_for_feed_token(token):
     """The active user owning ``token``. Raises NotFound (an unknown URL is just absent)."""
     user = db.session.scalar(select(User).where(User.feed_token == token)) if token else None
     if user is None or not user.active:
-        raise NotFound("No such feed.")
+        raise NotFound(N_("No such feed."))
     return user
 
 
@@ -93,7 +93,7 @@ def ical_feed(token, *, group_id=None, item_url=None, domain="relais", now=None)
 
         group = db.session.get(Group, group_id) if 0 < group_id < 2**63 else None
         if group is None or not actor_for(user, group.id).can_see_group():
-            raise NotFound("No such feed.")
+            raise NotFound(N_("No such feed."))
         name = f"Relais — {group.name}"
     now = now or utcnow()
     cal = Calendar()

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 
 from ..domain import reviews as rv
 from ..domain import states as st
-from ..domain.errors import Invalid, NotFound
+from ..domain.errors import N_, Invalid, NotFound, Text
 from ..events import Publisher
 from ..extensions import db
 from ..i18n import (NOTIFICATION_KIND_NAMES, T_, current_locale, day_param, moment_param, reading_as, render_lines,
@@ -27,6 +27,7 @@ from ..i18n import (NOTIFICATION_KIND_NAMES, T_, current_locale, day_param, mome
 from ..models import Item, Membership, Notification, NotificationPreference, User, utcnow
 from . import mail as mail_service
 from .common import require_user
+from .queries import lead_ids
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,8 @@ def _visible_recipients(group_id, user_ids, exclude=None):
 
 
 def group_lead_ids(group_id):
-    return list(db.session.scalars(
-        select(Membership.user_id).join(User, User.id == Membership.user_id)
-        .where(Membership.group_id == group_id, Membership.role == "lead", User.active.is_(True))))
+    """The ids of the group's active leads (see ``queries.lead_ids``)."""
+    return lead_ids(group_id)
 
 
 def _author_and_assignees(item):
@@ -329,7 +329,7 @@ def mark_read(user, notification_id):
     require_user(user)
     note = db.session.get(Notification, notification_id) if 0 < notification_id < 2**63 else None
     if note is None or note.user_id != user.id:
-        raise NotFound(f"No notification {notification_id}.")
+        raise NotFound(N_("No notification %(id)s."), params={"id": notification_id})
     if note.read_at is None:
         note.read_at = utcnow()
         db.session.commit()
@@ -365,8 +365,9 @@ def set_preferences(user, email_kinds=None, daily_digest=None):
     email_kinds = email_kinds or {}
     unknown = [k for k in email_kinds if k not in rv.NOTIFICATION_KINDS]
     if unknown:
-        raise Invalid(f"Unknown notification kind(s): {', '.join(unknown)}.",
-                      errors={"email": [f"Must be among: {', '.join(rv.NOTIFICATION_KINDS)}."]})
+        raise Invalid(N_("Unknown notification kind(s): %(kinds)s."), params={"kinds": ", ".join(unknown)},
+                      errors={"email": [Text(N_("Must be among: %(kinds)s."),
+                                             {"kinds": ", ".join(rv.NOTIFICATION_KINDS)})]})
     existing = {p.kind: p for p in db.session.scalars(
         select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
     for kind, wanted in email_kinds.items():

@@ -4,10 +4,11 @@ from collections import namedtuple
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, subqueryload
+from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
 from ..domain import states as st
 from ..domain.errors import N_, NotFound
+from ..domain.roles import LEAD
 from ..extensions import db
 from ..models import (Channel, Event, Group, Item, Label, Membership, Review, User, item_assignees, item_labels,
                       utcnow)
@@ -34,6 +35,34 @@ def board_events_since(user, group_id, since_seq=0, limit=200):
         select(Event).where(Event.group_id == group.id, Event.seq > since_seq, Event.seq <= head)
         .options(joinedload(Event.actor)).order_by(Event.seq).limit(limit + 1)))
     return rows[:limit], len(rows) > limit, head
+
+
+def groups_led_by_query(user):
+    """The SELECT of the ids of the groups ``user`` leads, to use inside a bigger query."""
+    return select(Membership.group_id).where(Membership.user_id == user.id, Membership.role == LEAD)
+
+
+def groups_led_by(user):
+    """The ids of the groups ``user`` leads (their lead memberships)."""
+    return list(db.session.scalars(groups_led_by_query(user)))
+
+
+def leads_any_group(user):
+    """Whether ``user`` leads at least one group."""
+    return db.session.scalar(groups_led_by_query(user).limit(1)) is not None
+
+
+def channels_with_blackouts():
+    """Every channel by name, its blackout dates loaded (the calendar shows them)."""
+    return list(db.session.scalars(
+        select(Channel).options(selectinload(Channel.blackout_dates)).order_by(Channel.name)))
+
+
+def lead_ids(group_id):
+    """The ids of the group's active leads."""
+    return list(db.session.scalars(
+        select(Membership.user_id).join(User, User.id == Membership.user_id)
+        .where(Membership.group_id == group_id, Membership.role == LEAD, User.active.is_(True))))
 
 
 def group_members(group_id):

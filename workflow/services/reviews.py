@@ -15,13 +15,14 @@ from sqlalchemy.orm import joinedload, subqueryload
 from ..domain import permissions as perm
 from ..domain import reviews as rv
 from ..domain import states as st
+from ..domain.errors import N_, Conflict, Forbidden, Invalid, Text
 from ..domain.roles import SYSTEM_ACTOR
-from ..domain.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..i18n import T_, Tn_, format_duration
-from ..models import ChecklistEntry, Event, Group, Item, Membership, Notification, Review, User, utcnow
+from ..models import ChecklistEntry, Event, Group, Item, Notification, Review, User, utcnow
 from ..schemas.outputs import dump_item
 from .common import actor_for, load_item, lock_board, require_user
+from .queries import groups_led_by, lead_ids
 from .unit_of_work import unit_of_work
 
 CLAIMED = "item.claimed"
@@ -32,6 +33,7 @@ LICENCE_EXPIRED = "item.licence_expired"
 CHECKLIST_UPDATED = "checklist.updated"
 
 PARIS = ZoneInfo("Europe/Paris")
+CHECKLIST_EDITORS = perm.SET_WIP_LIMITS  # the same people who set the board's limits
 
 
 # ---------------------------------------------------------------- checks used by the decision path
@@ -62,8 +64,10 @@ def check_checklist(item, ticked):
     missing = rv.missing_checklist_points(required, ticked)
     if missing:
         raise Invalid(
-            "Tick every point of the review checklist before approving: " + "; ".join(missing) + ".",
-            errors={"checklist": [f"Not ticked: {label}" for label in missing]}, missing=missing)
+            N_("Tick every point of the review checklist before approving: %(missing)s."),
+            params={"missing": "; ".join(missing)},
+            errors={"checklist": [Text(N_("Not ticked: %(label)s"), {"label": label}) for label in missing]},
+            missing=missing)
     return [label for label in required]
 
 
@@ -83,8 +87,8 @@ def check_approvals(item, user):
             Review.item_id == item.id, Review.round == max(1, item.review_round or 1),
             Review.decision == "approve", Review.reviewer_id == user.id))
         if already:
-            raise Conflict("You already approved this round: another lead of the group must give the "
-                           "second approval.")
+            raise Conflict(N_("You already approved this round: another lead of the group must give the "
+                              "second approval."))
     return required
 
 
@@ -97,8 +101,8 @@ def rank_before_change(item):
 # ---------------------------------------------------------------- the queue
 
 def led_group_ids(user):
-    return list(db.session.scalars(
-        select(Membership.group_id).where(Membership.user_id == user.id, Membership.role == "lead")))
+    """The ids of the groups ``user`` leads (see ``queries.groups_led_by``)."""
+    return groups_led_by(user)
 
 
 def queue_size(user):
@@ -236,9 +240,9 @@ def claim_item(user, item_id):
     item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.REVIEW)
     if item.deleted or item.state != st.IN_REVIEW:
-        raise Conflict("Only an item waiting for review can be claimed.")
+        raise Conflict(N_("Only an item waiting for review can be claimed."))
     if item.author_id == user.id:
-        raise Forbidden("You cannot review your own item (four-eyes rule): another lead must claim it.")
+        raise Forbidden(N_("You cannot review your own item (four-eyes rule): another lead must claim it."))
     if item.claimed_by_id == user.id:
         return item
     if item.claimed_by_id is not None:
@@ -259,7 +263,7 @@ def release_claim(user, item_id):
     item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.REVIEW)
     if item.claimed_by_id is None:
-        raise Conflict("This item is not claimed.")
+        raise Conflict(N_("This item is not claimed."))
     if item.claimed_by_id != user.id:
         raise Forbidden(N_("Only %(name)s, who claimed it, can release this item."),
                         params={"name": item.claimed_by.display_name})
@@ -286,6 +290,11 @@ def checklists(user, group_id):
     return out
 
 
+def may_edit_checklists(actor):
+    """Whether ``actor`` may change the group's checklists (what :func:`set_checklist` requires)."""
+    return perm.is_allowed(actor, CHECKLIST_EDITORS)
+
+
 def set_checklist(user, group_id, resource_type, labels):
     """Replace the group's checklist for one resource type (leads, coordinators,
     admins). Raises NotFound, Forbidden, Invalid."""
@@ -293,10 +302,11 @@ def set_checklist(user, group_id, resource_type, labels):
     from .queries import get_group
 
     group, actor = get_group(user, group_id)
-    perm.require(actor, perm.SET_WIP_LIMITS)  # the same people who set the board's limits
+    perm.require(actor, CHECKLIST_EDITORS)
     if resource_type not in RESOURCE_TYPES:
-        raise Invalid(f"Unknown resource type '{resource_type}'.",
-                      errors={"resource_type": [f"Must be one of: {', '.join(RESOURCE_TYPES)}."]})
+        raise Invalid(N_("Unknown resource type '%(type)s'."), params={"type": resource_type},
+                      errors={"resource_type": [Text(N_("Must be one of: %(choices)s."),
+                                                     {"choices": ", ".join(RESOURCE_TYPES)})]})
     clean = list(dict.fromkeys(label.strip()[:200] for label in labels if label and label.strip()))
     with unit_of_work() as uow:
         for entry in db.session.scalars(select(ChecklistEntry).where(
@@ -346,7 +356,7 @@ def remind(now=None):
             continue
         already = db.session.scalar(select(func.count()).select_from(Event).where(
             Event.item_id == item.id, Event.type == OVERDUE, Event.created_at >= today))
-        leads = [i for i in _lead_ids(item.group_id) if i != item.author_id]
+        leads = [i for i in lead_ids(item.group_id) if i != item.author_id]
         with unit_of_work() as uow:
             if not already:
                 to = [item.claimed_by_id] if item.claimed_by_id else leads
@@ -384,12 +394,6 @@ def remind(now=None):
                 escalated += 1
     digests = send_digests(now)
     return {"reminded": reminded, "escalated": escalated, "digests": digests}
-
-
-def _lead_ids(group_id):
-    return list(db.session.scalars(
-        select(Membership.user_id).join(User, User.id == Membership.user_id)
-        .where(Membership.group_id == group_id, Membership.role == "lead", User.active.is_(True))))
 
 
 # ---------------------------------------------------------------- licences

@@ -252,7 +252,7 @@ def _day():
     except ValueError:
         from ..domain.errors import N_, Invalid
 
-        raise Invalid(N_("Choose a date."), errors={"day": ["Required."]})
+        raise Invalid(N_("Choose a date."), errors={"day": [N_("Required.")]})
 
 
 @bp.post("/admin/channels/<int:channel_id>/blackouts")

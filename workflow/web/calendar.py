@@ -3,21 +3,13 @@ GET /api/v1/calendar, made live by the same Socket.IO events as the boards.
 What the script needs to know about who may drag what is computed here."""
 from flask import current_app, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..domain.events import CALENDAR_EVENT_TYPES
-from ..extensions import db
-from ..models import Channel, Membership
 from ..models.items import RESOURCE_TYPES
 from ..services import calendar as calendar_service
-<<<<<<< HEAD
+from ..services.queries import channels_with_blackouts, groups_led_by
 from .blueprint import bp
-from .board import TYPE_LABELS
-=======
-from . import bp
 from .board import TYPE_LABELS, script_names
->>>>>>> front
 
 
 @bp.get("/calendar")
@@ -27,10 +19,8 @@ def calendar_page():
 
     user = current_user._get_current_object()
     groups = calendar_service.visible_groups(user)
-    lead_of = list(db.session.scalars(
-        select(Membership.group_id).where(Membership.user_id == user.id, Membership.role == "lead")))
-    channels = list(db.session.scalars(
-        select(Channel).options(selectinload(Channel.blackout_dates)).order_by(Channel.name)))
+    lead_of = groups_led_by(user)
+    channels = channels_with_blackouts()
     page = {
         "user_id": user.id,
         "time_zone": current_app.config["DEFAULT_TIMEZONE"],

@@ -4,21 +4,24 @@ from a JSON block, and every chart also has its table on the page and a CSV."""
 import csv
 import io
 
-from flask import Response, abort, current_app, render_template
+from flask import Response, abort, render_template
 from flask_login import current_user, login_required
 
 from ..domain import states as st
-from ..i18n import STATE_NAMES
+from ..i18n import STATE_NAMES, translate_text
 from ..services import dashboard as service
 from .blueprint import bp
 from .board import TYPE_LABELS, local_date
 
 
 def page_words():
-    """``words`` and ``titles`` of templates/dashboard/_words.html (the UI text lives in templates)."""
-    # make_module(), not .module: the words are translated for this request's reader, not cached.
-    module = current_app.jinja_env.get_template("dashboard/_words.html").make_module()
-    return module.words, module.titles
+    """The tables' ``words`` and the charts' ``titles`` (services/dashboard.py's msgids),
+    translated for this request's reader."""
+    def translated(value):
+        return [translate_text(v) for v in value] if isinstance(value, list) else translate_text(value)
+
+    return ({name: translated(value) for name, value in service.WORDS.items()},
+            {name: translate_text(title) for name, title in service.TITLES.items()})
 
 
 def figures(user):

@@ -1,10 +1,8 @@
 """Short help pages, one per role (agent, lead, coordinator), at /help."""
 from flask import abort, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Membership
+from ..services.queries import leads_any_group
 from .blueprint import bp
 
 ROLES = ("agent", "lead", "coordinator")
@@ -13,9 +11,7 @@ ROLES = ("agent", "lead", "coordinator")
 def _my_role(user):
     if user.is_coordinator or user.is_admin:
         return "coordinator"
-    leads = db.session.scalar(select(Membership.group_id).where(Membership.user_id == user.id,
-                                                                 Membership.role == "lead").limit(1))
-    return "lead" if leads is not None else "agent"
+    return "lead" if leads_any_group(user) else "agent"
 
 
 @bp.get("/help")

@@ -17,7 +17,7 @@ def set_locale():
     locale = request.form.get("locale", "")
     if locale not in LOCALES:
         raise Invalid(N_("Unknown language '%(locale)s'."), params={"locale": locale},
-                      errors={"locale": ["Unknown language."]})
+                      errors={"locale": [N_("Unknown language.")]})
     if current_user.is_authenticated:
         store_locale(current_user._get_current_object(), locale)
     session["locale"] = locale

@@ -101,7 +101,7 @@ def checklists_page(group_id):
     group, actor = get_group(user, group_id)
     return render_template("reviews/checklists.html", group=group, lists=review_service.checklists(user, group_id),
                            suggested=rv.SUGGESTED_CHECKLISTS, type_labels=TYPE_LABELS,
-                           can_edit=actor.is_lead or actor.is_coordinator or actor.is_admin)
+                           can_edit=review_service.may_edit_checklists(actor))
 
 
 @bp.post("/groups/<int:group_id>/checklists")
