@@ -1,6 +1,5 @@
 """The board page in a real browser: live updates between two people, drag and drop,
 refused drops, reconnection, edit conflicts, and a board of a thousand cards."""
-import re
 import time
 
 import pytest

@@ -116,7 +116,7 @@ def refusals(source, path):
                     message_ids(message, constants) if message is not None else None, None))
         errors = next((k.value for k in node.keywords if k.arg == "errors"), None)
         if isinstance(errors, ast.Dict):
-            for key, value in zip(errors.keys, errors.values):
+            for key, value in zip(errors.keys, errors.values, strict=False):
                 field = key.value if isinstance(key, ast.Constant) else "<field>"
                 items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else \
                     [value.elt] if isinstance(value, ast.ListComp) else [value]

@@ -43,7 +43,7 @@ def _diff(before, after):
     """The content diff with each field's name in the reader's language."""
     changes = rv.content_diff(before, after)
     labels = [change.get("label") for change in changes]  # (not a literal inside gettext: not extracted)
-    return [dict(change, label=gettext(label)) for change, label in zip(changes, labels)]
+    return [dict(change, label=gettext(label)) for change, label in zip(changes, labels, strict=False)]
 
 def snapshot(item):
     """The content a decision is about, kept on the Review for the next round's diff."""
