@@ -53,7 +53,7 @@ bar("chart-by-type", data.weeks.map(short),
   data.by_type.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: colour(i) })));
 
 // Cumulative flow: stacked areas, the workflow's order from bottom (published) to top (proposed).
-const FLOW_STATES = ["published", "scheduled", "approved", "in_review", "proposed"];
+const FLOW_STATES = data.flow_states;
 for (const canvas of document.querySelectorAll("canvas.flow-chart")) {
   const flow = data.flow.find((f) => String(f.group_id) === canvas.dataset.groupId);
   if (!flow || !Chart) continue;

@@ -36,6 +36,8 @@ def chart_data(data):
     groups = {g["id"]: g for g in data["groups"]}
     return {
         "states": list(st.STATES),
+        # The cumulative flow's stacking, bottom (published) to top (proposed).
+        "flow_states": list(reversed(st.BOARD_COLUMNS)),
         "state_labels": STATE_NAMES,
         "groups": [{"id": g["id"], "name": g["name"], "color": g["color"]} for g in data["groups"]],
         "state_counts": {str(gid): [c[s] for s in st.STATES] for gid, c in data["states"].items()},
