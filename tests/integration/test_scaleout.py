@@ -267,3 +267,61 @@ def test_viewers_of_a_killed_process_leave_the_board_within_the_presence_ttl(clu
     finally:
         anna.disconnect()
         alice.disconnect()
+
+
+def _disconnect_flag(client):
+    gone = threading.Event()
+    client.on("disconnect", lambda *args: gone.set())
+    return gone
+
+
+def test_a_token_revoked_on_one_process_ends_its_socket_on_the_other_within_a_second(cluster):
+    import requests
+
+    first, second = cluster["ports"]
+    token = requests.post(f"http://127.0.0.1:{second}/api/v1/tokens", timeout=10,
+                          json={"username": cluster["names"]["viewer"], "password": f.PASSWORD,
+                                "name": "socket"}).json()["token"]
+    client, _, _ = listen(first, token, cluster["ids"]["group"], "item.moved")
+    gone = _disconnect_flag(client)
+    try:
+        response = requests.delete(f"http://127.0.0.1:{second}/api/v1/tokens/current", timeout=10,
+                                   headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 204, response.text
+        assert gone.wait(1.0), "the socket of the revoked token was still open a second later"
+    finally:
+        client.disconnect()
+
+
+def test_a_session_logged_out_on_one_process_ends_its_socket_on_the_other_within_a_second(cluster):
+    import re
+
+    import requests
+    import socketio as socketio_lib
+
+    first, second = cluster["ports"]
+    base = f"http://127.0.0.1:{second}"
+    # The session cookie is marked Secure (production settings): carry it by hand over plain HTTP.
+    agent = {"User-Agent": "relais-test-browser"}
+    page = requests.get(f"{base}/login", headers=agent, timeout=10)
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    signed_in = requests.post(f"{base}/login", data={"username": cluster["names"]["viewer"], "password": f.PASSWORD,
+                                                     "csrf_token": csrf}, allow_redirects=False, timeout=10,
+                              headers={**agent, "Cookie": f"session={page.cookies['session']}"})
+    assert signed_in.status_code == 302, signed_in.text[:500]
+    cookie = f"session={signed_in.cookies['session']}"
+    client = socketio_lib.Client(reconnection=False, request_timeout=30)
+    # The same browser: its session is bound to the client's address and user agent.
+    client.connect(f"http://127.0.0.1:{first}", headers={"Cookie": cookie, **agent},
+                   transports=["websocket"], wait_timeout=10)
+    gone = _disconnect_flag(client)
+    try:
+        assert client.call("join", {"group_id": cluster["ids"]["group"]}, timeout=10)["ok"]
+        page = requests.get(f"{base}/", headers={"Cookie": cookie, **agent}, timeout=10).text
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        response = requests.post(f"{base}/logout", data={"csrf_token": csrf}, headers={"Cookie": cookie, **agent},
+                                 allow_redirects=False, timeout=10)
+        assert response.status_code == 302, response.text[:500]
+        assert gone.wait(1.0), "the logged-out session's socket was still open a second later"
+    finally:
+        client.disconnect()
