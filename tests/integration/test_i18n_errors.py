@@ -128,6 +128,17 @@ def test_a_claimed_review_names_its_reviewer_in_the_readers_language(api, world,
     assert english.get_json()["detail"] == f"{name} already reviews this item."
 
 
+def test_the_field_messages_of_a_refused_item_follow_the_readers_language(api, world):
+    path = f"/api/v1/groups/{world.group.id}/items"
+    payload = {"title": "Cycle cinéma japonais", "resource_type": "video", "channel": "nulle-part"}
+    french = api(world.agent).post(path, json=payload)
+    assert french.status_code == 422
+    assert french.get_json()["errors"] == {"channel": ["Canal « nulle-part » inconnu."]}
+    speaks(world.agent, "en")
+    english = api(world.agent).post(path, json=payload)
+    assert english.get_json()["errors"] == {"channel": ["Unknown channel 'nulle-part'."]}
+
+
 # ---------------------------------------------------------------- scheduling refusals (API)
 
 def future_day(days=10):

@@ -16,7 +16,7 @@ def list_events():
             from ..domain.errors import N_, Invalid
 
             raise Invalid(N_("since_seq pages one board's log: give its group too."),
-                          errors={"group": ["Required with since_seq."]})
+                          errors={"group": [N_("Required with since_seq.")]})
         events, more, head = queries.board_events_since(user, args["group"], args["since_seq"], args["limit"])
         last = events[-1].id if events else args["since"]
         return jsonify({"events": EventOut(many=True).dump(events), "last_event_id": last, "has_more": more,

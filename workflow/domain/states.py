@@ -208,7 +208,7 @@ def _apply(transition, actor, is_author, comment, previous_state):
     if transition.needs_comment and not (comment and comment.strip()):
         raise Invalid(
             N_("A comment is required to %(action)s."), params={"action": transition.verb()},
-            errors={"comment": ["A comment is required for this decision."]},
+            errors={"comment": [N_("A comment is required for this decision.")]},
         )
     if transition.target is None:
         return previous_state or PUBLISHED
@@ -226,7 +226,7 @@ def decide_target(state, target, actor: Actor, *, is_author: bool, comment: str 
     """
     if target not in STATES:
         raise Invalid(N_("Unknown state '%(state)s'."), params={"state": target},
-                      errors={"to": [f"Must be one of: {', '.join(STATES)}."]})
+                      errors={"to": [Text(N_("Must be one of: %(choices)s."), {"choices": ", ".join(STATES)})]})
     if target == state:
         raise Conflict(N_("The item is already '%(state)s'."), params={"state": state_name(state)})
     candidates = [

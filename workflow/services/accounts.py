@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..domain.errors import N_, Conflict, Invalid, NotFound, Unauthorized
+from ..domain.errors import N_, Conflict, Invalid, NotFound, Text, Unauthorized
 from ..domain.roles import MEMBERSHIP_ROLES
 from ..events import get_publisher
 from ..extensions import db
@@ -75,9 +75,9 @@ def change_password(user, current_password, new_password, keep_token=None):
     if not check_password_hash(user.password_hash, current_password or ""):
         raise Unauthorized(N_("The current password is wrong."))
     if not new_password or len(new_password) < 8:
-        raise Invalid(N_("A password has at least 8 characters."), errors={"new_password": ["Too short."]})
+        raise Invalid(N_("A password has at least 8 characters."), errors={"new_password": [N_("Too short.")]})
     if len(new_password) > 200:
-        raise Invalid(N_("A password has at most 200 characters."), errors={"new_password": ["Too long."]})
+        raise Invalid(N_("A password has at most 200 characters."), errors={"new_password": [N_("Too long.")]})
     user.password_hash = hash_password(new_password)
     user.session_generation = (user.session_generation or 0) + 1
     now = utcnow()
@@ -98,7 +98,7 @@ def set_locale(user, locale):
 
     if locale not in LOCALES:
         raise Invalid(N_("Unknown language '%(locale)s'."), params={"locale": locale},
-                      errors={"locale": [f"Must be one of: {', '.join(LOCALES)}."]})
+                      errors={"locale": [Text(N_("Must be one of: %(choices)s."), {"choices": ", ".join(LOCALES)})]})
     user.locale = locale
     db.session.commit()
     return user
@@ -111,7 +111,7 @@ def set_password(username, password):
     if user is None:
         raise NotFound(N_("No user '%(username)s'."), params={"username": username})
     if not password or len(password) < 8:
-        raise Invalid(N_("A password has at least 8 characters."), errors={"password": ["Too short."]})
+        raise Invalid(N_("A password has at least 8 characters."), errors={"password": [N_("Too short.")]})
     user.password_hash = hash_password(password)
     user.session_generation = (user.session_generation or 0) + 1
     user.failed_logins = 0
@@ -199,9 +199,9 @@ def new_user(username, password, *, display_name=None, email=None, library=None,
     username = (username or "").strip()
     if not username or len(username) > 40 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise Invalid(N_("A username is 1–40 letters, digits, '.', '-' or '_'."),
-                      errors={"username": ["Invalid username."]})
+                      errors={"username": [N_("Invalid username.")]})
     if not password or len(password) < 8:
-        raise Invalid(N_("A password has at least 8 characters."), errors={"password": ["Too short."]})
+        raise Invalid(N_("A password has at least 8 characters."), errors={"password": [N_("Too short.")]})
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(N_("User '%(username)s' already exists."), params={"username": username})
     lib = None
@@ -209,7 +209,7 @@ def new_user(username, password, *, display_name=None, email=None, library=None,
         lib = db.session.scalar(select(Library).where(Library.name == library))
         if lib is None:
             raise Invalid(N_("No library '%(library)s'."), params={"library": library},
-                          errors={"library": ["Unknown library."]})
+                          errors={"library": [N_("Unknown library.")]})
     user = User(username=username, display_name=display_name or username,
                 email=email or f"{username}@relais.invalid", password_hash=hash_password(password),
                 library=lib, is_coordinator=coordinator, is_admin=admin, locale=locale)
@@ -235,7 +235,7 @@ def set_membership(username, group_name, role):
     in the caller's unit of work (no commit). Raises NotFound, Invalid."""
     if role not in MEMBERSHIP_ROLES:
         raise Invalid(N_("Role must be one of %(roles)s."), params={"roles": ", ".join(MEMBERSHIP_ROLES)},
-                      errors={"role": ["Unknown role."]})
+                      errors={"role": [N_("Unknown role.")]})
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(N_("No user '%(username)s'."), params={"username": username})

@@ -57,7 +57,7 @@ def _name(value, limit=120):
     value = (value or "").strip()
     if not value or len(value) > limit:
         raise Invalid(N_("A name is 1–%(limit)s characters."), params={"limit": limit},
-                      errors={"name": ["Required, at most %d." % limit]})
+                      errors={"name": [Text(N_("Required, at most %(limit)s."), {"limit": limit})]})
     return value
 
 
@@ -259,7 +259,7 @@ def _group_fields(data):
     if "color" in data:
         color = (data["color"] or "").strip()
         if len(color) != 7 or color[0] != "#" or any(c not in "0123456789abcdefABCDEF" for c in color[1:]):
-            raise Invalid(N_("A colour is written #rrggbb."), errors={"color": ["Write #rrggbb."]})
+            raise Invalid(N_("A colour is written #rrggbb."), errors={"color": [N_("Write #rrggbb.")]})
         out["color"] = color
     for field, low, high in (("review_limit_days", 1, 60), ("required_approvals", 1, 2)):
         if field in data:
@@ -267,7 +267,7 @@ def _group_fields(data):
             if not isinstance(value, int) or not low <= value <= high:
                 raise Invalid(N_("%(field)s is a whole number from %(low)s to %(high)s."),
                               params={"field": Text(GROUP_FIELD_NAMES[field], plain=field), "low": low, "high": high},
-                              errors={field: [f"From {low} to {high}."]})
+                              errors={field: [Text(N_("From %(low)s to %(high)s."), {"low": low, "high": high})]})
             out[field] = value
     return out
 
@@ -283,7 +283,7 @@ def create_group(actor, data):
     _require(actor, perm.MANAGE_GROUPS)
     fields = _group_fields({"description": "", **data})
     if "name" not in fields:
-        raise Invalid(N_("A group needs a name."), errors={"name": ["Required."]})
+        raise Invalid(N_("A group needs a name."), errors={"name": [N_("Required.")]})
     if db.session.scalar(select(Group.id).where(Group.name == fields["name"])):
         raise Conflict(N_("A group '%(name)s' already exists."), params={"name": fields["name"]})
     with unit_of_work() as uow:
@@ -317,7 +317,7 @@ def add_member(actor, group_id, username, role):
     group = _get(Group, group_id, "group")
     if role not in MEMBERSHIP_ROLES:
         raise Invalid(N_("Role must be one of %(roles)s."), params={"roles": ", ".join(MEMBERSHIP_ROLES)},
-                      errors={"role": ["Unknown role."]})
+                      errors={"role": [N_("Unknown role.")]})
     return accounts.add_member((username or "").strip(), group.name, role, actor=actor)
 
 
@@ -349,11 +349,11 @@ def create_channel(actor, slug, name, daily_capacity):
     _require(actor, perm.MANAGE_GROUPS)
     slug = (slug or "").strip().lower()
     if not slug or len(slug) > 60 or not slug.replace("-", "").isalnum() or not slug.isascii():
-        raise Invalid(N_("A slug is lowercase letters, digits and '-'."), errors={"slug": ["Letters, digits, '-'."]})
+        raise Invalid(N_("A slug is lowercase letters, digits and '-'."), errors={"slug": [N_("Letters, digits, '-'.")]})
     name = _name(name)
     if not isinstance(daily_capacity, int) or not 0 <= daily_capacity <= 1000:
         raise Invalid(N_("The daily capacity must be a whole number between 0 and 1000."),
-                      errors={"daily_capacity": ["Between 0 and 1000."]})
+                      errors={"daily_capacity": [N_("Between 0 and 1000.")]})
     if db.session.scalar(select(Channel.id).where((Channel.slug == slug) | (Channel.name == name))):
         raise Conflict(N_("A channel '%(slug)s' or '%(name)s' already exists."), params={"slug": slug, "name": name})
     with unit_of_work() as uow:

@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain import states as st
-from ..domain.errors import N_, Invalid, NotFound
+from ..domain.errors import N_, Invalid, NotFound, Text
 from ..domain.scheduling import DEFAULT_TZ, local_day
 from ..extensions import db
 from ..models import Channel, Group, Item
@@ -46,10 +46,10 @@ def window(user, start: date, end: date, *, group_id=None, channel_ref=None, res
     (group or channel)."""
     require_user(user)
     if end <= start:
-        raise Invalid(N_("'to' must be after 'from'."), errors={"to": ["Must be after 'from'."]})
+        raise Invalid(N_("'to' must be after 'from'."), errors={"to": [N_("Must be after 'from'.")]})
     if (end - start).days > MAX_WINDOW_DAYS:
         raise Invalid(N_("The window is at most %(days)s days."), params={"days": MAX_WINDOW_DAYS},
-                      errors={"to": [f"At most {MAX_WINDOW_DAYS} days after 'from'."]})
+                      errors={"to": [Text(N_("At most %(days)s days after 'from'."), {"days": MAX_WINDOW_DAYS})]})
     groups = _group_scope(user, group_id)
     channel = get_channel(channel_ref) if channel_ref is not None else None
     low, high = day_bounds(start, end, tz)

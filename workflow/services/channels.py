@@ -45,7 +45,7 @@ def set_daily_capacity(user, channel_ref, capacity: int):
     channel = get_channel(channel_ref)
     if not isinstance(capacity, int) or not 0 <= capacity <= 1000:
         raise Invalid(N_("The daily capacity must be a whole number between 0 and 1000."),
-                      errors={"daily_capacity": ["Between 0 and 1000."]})
+                      errors={"daily_capacity": [N_("Between 0 and 1000.")]})
     with unit_of_work() as uow:
         channel.daily_capacity = capacity
         db.session.flush()

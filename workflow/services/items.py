@@ -6,7 +6,7 @@ from sqlalchemy import and_, func, or_, select, update
 from ..domain import permissions as perm
 from ..domain import states as st
 from ..domain.events import COLUMN_REBALANCED
-from ..domain.errors import N_, Conflict, Invalid, NotFound, RuleBroken
+from ..domain.errors import N_, Conflict, Invalid, NotFound, RuleBroken, Text
 from ..domain.ranking import initial_ranks, rank_between
 from ..domain.roles import SYSTEM_ACTOR
 from ..domain.scheduling import ChannelRules, check_slot, local_day
@@ -49,7 +49,7 @@ def _resolve_channel(ref):
         channel = db.session.scalar(select(Channel).where(Channel.slug == ref))
     if channel is None:
         raise Invalid(N_("No channel '%(channel)s'."), params={"channel": ref},
-                      errors={"channel": [f"Unknown channel '{ref}'."]})
+                      errors={"channel": [Text(N_("Unknown channel '%(channel)s'."), {"channel": ref})]})
     return channel
 
 
@@ -84,7 +84,8 @@ def _resolve_assignees(group_id, usernames):
     if missing:
         raise Invalid(
             N_("Assignees must be active members of the group."),
-            errors={"assignees": [f"Not a member of this group: {', '.join(missing)}."]},
+            errors={"assignees": [Text(N_("Not a member of this group: %(usernames)s."),
+                                    {"usernames": ", ".join(missing)})]},
         )
     return sorted(users, key=lambda u: u.username)
 
@@ -119,11 +120,12 @@ def _anchor(item, state, anchor_id, field):
     anchor = db.session.get(Item, anchor_id) if 0 < anchor_id < 2**63 else None
     if anchor is None or anchor.group_id != item.group_id or anchor.deleted or anchor.id == item.id:
         raise Invalid(N_("No card %(id)s on this board to place against."), params={"id": anchor_id},
-                      errors={field: ["Must be another card of the same board."]})
+                      errors={field: [N_("Must be another card of the same board.")]})
     if anchor.state != state:
         raise Invalid(N_("Card %(id)s is not in the '%(column)s' column."),
                       params={"id": anchor_id, "column": st.state_name(state)},
-                      errors={field: [f"Must be a card of the '{state}' column."]})
+                      errors={field: [Text(N_("Must be a card of the '%(column)s' column."),
+                                           {"column": st.state_name(state)})]})
     return anchor
 
 
@@ -318,7 +320,7 @@ def _do_transition(uow, user, item, actor, action, target, comment, checklist=No
         if item.channel is None or item.scheduled_at is None or item.scheduled_at <= utcnow():
             raise Invalid(
                 N_("Scheduling needs a future publication time and a channel: use the schedule action."),
-                errors={"scheduled_at": ["Set a future time and a channel with POST /items/<id>/schedule."]})
+                errors={"scheduled_at": [N_("Set a future time and a channel with POST /items/<id>/schedule.")]})
     if action == st.UNSCHEDULE:
         item.scheduled_at = None
     if action == st.PUBLISH:

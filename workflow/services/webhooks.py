@@ -100,10 +100,10 @@ def check_target(url: str, allow_private: bool = False) -> list[str] | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid(N_("A webhook URL must start with http:// or https:// and name a host."),
-                      errors={"url": ["Must be an http(s) URL with a host."]})
+                      errors={"url": [N_("Must be an http(s) URL with a host.")]})
     if parts.username or parts.password:
         raise Invalid(N_("A webhook URL must not carry credentials."),
-                      errors={"url": ["No user:password@ in the URL."]})
+                      errors={"url": [N_("No user:password@ in the URL.")]})
     if allow_private:
         return None
     try:
@@ -113,14 +113,14 @@ def check_target(url: str, allow_private: bool = False) -> list[str] | None:
     except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise Invalid(N_("The host '%(host)s' cannot be resolved (%(error)s)."),
                       params={"host": parts.hostname, "error": str(exc)},
-                      errors={"url": ["The host does not resolve."]})
+                      errors={"url": [N_("The host does not resolve.")]})
     blocked = sorted(a for a in addresses if _blocked(a))
     if blocked:
         raise Invalid(
             N_("The host '%(host)s' resolves to a loopback, private, link-local or metadata address "
                "(%(addresses)s); an admin must set allow_private to send there."),
             params={"host": parts.hostname, "addresses": ", ".join(blocked)},
-            errors={"url": ["Private or loopback address refused."]})
+            errors={"url": [N_("Private or loopback address refused.")]})
     return addresses
 
 
