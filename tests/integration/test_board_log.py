@@ -25,6 +25,16 @@ def relay(app):
     return app.extensions["relais_relay"]
 
 
+def watching(app, world):
+    """Anna's socket on the board, the relay caught up with it, nothing received yet."""
+    sock = connect_as(app, world, world.agent2)
+    join(sock, world.group)
+    with app.app_context():
+        relay(app).poll_once()
+    received(sock)
+    return sock
+
+
 # ---------------------------------------------------------------- seq
 
 def test_each_board_numbers_its_events_one_by_one(app, world, api, new_item):
@@ -131,11 +141,7 @@ def test_an_event_no_message_brought_is_delivered_from_the_log(app, world, api, 
     """A commit made where this process heard nothing of it (another process, with
     Redis away) reaches the board's sockets by the relay's poll of the heads."""
     item = new_item()
-    bob = connect_as(app, world, world.agent2)
-    join(bob, world.group)
-    with app.app_context():
-        relay(app).poll_once()
-    received(bob)
+    bob = watching(app, world)
     publisher = app.extensions["relais_publisher"]
     monkeypatch.setattr(publisher, "sinks", [])  # this process's own fast path is gone
     api(world.agent).patch(f"/api/v1/items/{item['id']}", json={"title": "Changé ailleurs", "version": item["version"]})
@@ -149,11 +155,7 @@ def test_an_event_no_message_brought_is_delivered_from_the_log(app, world, api, 
 def test_an_event_after_a_hole_waits_for_the_missing_one_read_from_the_log(app, world, api, new_item,
                                                                                monkeypatch):
     item = new_item()
-    bob = connect_as(app, world, world.agent2)
-    join(bob, world.group)
-    with app.app_context():
-        relay(app).poll_once()
-    received(bob)
+    bob = watching(app, world)
     publisher = app.extensions["relais_publisher"]
     sinks = list(publisher.sinks)
     monkeypatch.setattr(publisher, "sinks", [])
@@ -166,11 +168,7 @@ def test_an_event_after_a_hole_waits_for_the_missing_one_read_from_the_log(app, 
 
 def test_the_relay_passes_over_a_seq_purged_from_the_log(app, world, api, new_item, monkeypatch):
     item = new_item()
-    bob = connect_as(app, world, world.agent2)
-    join(bob, world.group)
-    with app.app_context():
-        relay(app).poll_once()
-    received(bob)
+    bob = watching(app, world)
     publisher = app.extensions["relais_publisher"]
     monkeypatch.setattr(publisher, "sinks", [])
     for title in ("Un", "Deux"):
