@@ -58,7 +58,7 @@ def seed(url, count):
 def publish(url, started, results):
     app = app_for(url)
     with app.app_context():
-        from workflow.services.items import publish_due
+        from workflow.services.workflow import publish_due
 
         started.wait()
         try:
@@ -87,7 +87,7 @@ def run(url, count, processes):
     if errors:  # what a failed run left is published by the next run (cron, timer): run once more
         app = app_for(url)
         with app.app_context():
-            from workflow.services.items import publish_due
+            from workflow.services.workflow import publish_due
 
             counts.append(publish_due())
             db.engine.dispose()

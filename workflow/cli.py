@@ -63,7 +63,7 @@ def add_member_command(username, group, role):
 @relais_cli.command("publish-due")
 def publish_due_command():
     """Publish every scheduled item whose time has come (safe to run concurrently)."""
-    from .services.items import publish_due
+    from .services.workflow import publish_due
 
     count = publish_due()
     click.echo(f"Published {count} item(s).")
@@ -101,7 +101,7 @@ def remind_command():
 @relais_cli.command("expire-licences")
 def expire_licences_command():
     """Daily: withdraw items whose licence has ended (archived, with a notification)."""
-    from .services.reviews import expire_licences
+    from .services.workflow import expire_licences
 
     click.echo(f"Withdrawn {expire_licences()} item(s) whose licence ended.")
 

@@ -10,6 +10,7 @@ from .domain import states as st
 from .extensions import db
 from .models import Basin, BlackoutDate, Channel, Group, Item, Library, Membership, User, utcnow
 from .services import accounts, comments, items
+from .services import workflow as workflow_service
 
 PASSWORD = "relais-demo"
 
@@ -125,21 +126,21 @@ def load_demo(if_empty=False):
             path = PATHS[n % len(PATHS)]
             for step in path:
                 if step == st.IN_REVIEW:
-                    items.transition_item(author, item.id, st.IN_REVIEW)
+                    workflow_service.transition_item(author, item.id, st.IN_REVIEW)
                 elif step == st.APPROVED:
-                    items.review_item(lead, item.id, "approve", "Très bien, validé.")
+                    workflow_service.review_item(lead, item.id, "approve", "Très bien, validé.")
                 elif step == "changes":
-                    items.review_item(lead, item.id, "request_changes", "Merci de préciser le public visé.")
+                    workflow_service.review_item(lead, item.id, "request_changes", "Merci de préciser le public visé.")
                 elif step == st.REJECTED:
-                    items.review_item(lead, item.id, "reject", "Ressource déjà proposée par un autre groupe.")
+                    workflow_service.review_item(lead, item.id, "reject", "Ressource déjà proposée par un autre groupe.")
                 elif step == st.SCHEDULED:
                     slot += 1
                     when = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=1 + slot, hours=1)
-                    items.schedule_item(coordinator, item.id, when, channels[slot % 3].id)
+                    workflow_service.schedule_item(coordinator, item.id, when, channels[slot % 3].id)
                 elif step == st.PUBLISHED:
-                    items.transition_item(coordinator, item.id, st.PUBLISHED)
+                    workflow_service.transition_item(coordinator, item.id, st.PUBLISHED)
                 elif step == st.ARCHIVED:
-                    items.transition_item(lead, item.id, st.ARCHIVED)
+                    workflow_service.transition_item(lead, item.id, st.ARCHIVED)
             if n % 4 == 0:
                 other = lead if author != lead else agents[0]
                 comments.add_comment(other, item.id, f"@{author.username} pensez à vérifier les droits de diffusion.")

@@ -29,7 +29,7 @@ class Scheduler:
 
     def tick(self):
         """One round: publish what is due, then deliver webhooks. Never raises."""
-        from .services.items import publish_due
+        from .services.workflow import publish_due
         from .services.webhooks import deliver_pending
 
         with self.app.app_context():

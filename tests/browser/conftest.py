@@ -176,6 +176,7 @@ def make_items(seed):
         from workflow.extensions import db
         from workflow.models import User
         from workflow.services import items as item_service
+        from workflow.services import workflow as workflow_service
 
         def create():
             ids = []
@@ -183,7 +184,7 @@ def make_items(seed):
                 user = db.session.query(User).filter_by(username=author).one()
                 item = item_service.create_item(user, group_id, {"title": title, "resource_type": "article"})
                 if state == "in_review":
-                    item_service.transition_item(user, item.id, "in_review")
+                    workflow_service.transition_item(user, item.id, "in_review")
                 ids.append(item.id)
             return ids
 

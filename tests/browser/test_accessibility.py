@@ -31,6 +31,7 @@ def board_group_module(live_server):
     from workflow.models import User, utcnow
     from workflow.services import invitations
     from workflow.services import items as item_service
+    from workflow.services import workflow as workflow_service
 
     app, _ = live_server
     with app.app_context():
@@ -46,10 +47,10 @@ def board_group_module(live_server):
         ids = [item_service.create_item(agent, group.id, {"title": f"Ressource accessible {n}",
                                                           "resource_type": "video"}).id for n in range(4)]
         for item_id in ids[1:]:
-            item_service.transition_item(agent, item_id, "in_review")
+            workflow_service.transition_item(agent, item_id, "in_review")
         for item_id in ids[2:]:
-            item_service.transition_item(lead, item_id, "approved")
-        item_service.schedule_item(coordinator, ids[3], utcnow() + timedelta(days=2), channel.slug)
+            workflow_service.transition_item(lead, item_id, "approved")
+        workflow_service.schedule_item(coordinator, ids[3], utcnow() + timedelta(days=2), channel.slug)
         invitee = f.UserFactory(username="a11y-invitee", display_name="Zoé Invitée")
         mail = invitations.issue(invitee, invitations.INVITE)
         db.session.commit()

@@ -65,8 +65,8 @@ def test_claimed_card_is_rendered_with_its_badge(open_board, board_group, make_i
     [item_id] = make_items(board_group, [("alice", "Cycle Agnès", "in_review")])
 
     def claim():
-        from workflow.services import reviews as review_service
-        as_user("louis", lambda u: review_service.claim_item(u, item_id))
+        from workflow.services import workflow as workflow_service
+        as_user("louis", lambda u: workflow_service.claim_item(u, item_id))
 
     seed(claim)
     page = open_board("anna", board_group)
@@ -79,11 +79,12 @@ def test_rounds_show_submitter_diff_and_decision_after_changes_and_resubmit(open
 
     def cycle():
         from workflow.services import items as item_service
-        as_user("chloe", lambda u: item_service.review_item(u, item_id, "request_changes",
+        from workflow.services import workflow as workflow_service
+        as_user("chloe", lambda u: workflow_service.review_item(u, item_id, "request_changes",
                                                             "Précisez la période, merci."))
         item = as_user("alice", lambda u: item_service.update_item(
             u, item_id, {"title": "Westerns italiens (1964-1975)"}, None))
-        as_user("alice", lambda u: item_service.transition_item(u, item_id, "in_review"))
+        as_user("alice", lambda u: workflow_service.transition_item(u, item_id, "in_review"))
         return item
 
     seed(cycle)

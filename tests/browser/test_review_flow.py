@@ -133,6 +133,7 @@ def test_queue_shows_the_diff_the_checklist_and_why_a_lead_may_not_decide(open_p
     from workflow.extensions import db
     from workflow.models import ChecklistEntry, Item, User, utcnow
     from workflow.services import items as item_service
+    from workflow.services import workflow as workflow_service
 
     def build():
         users = {u.username: u for u in db.session.query(User).all()}
@@ -143,18 +144,18 @@ def test_queue_shows_the_diff_the_checklist_and_why_a_lead_may_not_decide(open_p
         item = item_service.create_item(users[team["agent"]], team["group"], {
             "title": "Cinéma muet restauré", "resource_type": "video",
             "summary": "Trois films de Murnau.", "body": "Ligne inchangée\nDurée : ?"})
-        item_service.transition_item(users[team["agent"]], item.id, "in_review")
-        item_service.review_item(users[team["other_lead"]], item.id, "request_changes",
+        workflow_service.transition_item(users[team["agent"]], item.id, "in_review")
+        workflow_service.review_item(users[team["other_lead"]], item.id, "request_changes",
                                  "Indiquez la **durée**.")
         item = db.session.get(Item, item.id)
         item_service.update_item(users[team["agent"]], item.id, {"title": "Cinéma muet restauré (Murnau)",
                                                                  "body": "Ligne inchangée\nDurée : 3 × 90 min"},
                                  item.version)
-        item_service.transition_item(users[team["agent"]], item.id, "in_review")
+        workflow_service.transition_item(users[team["agent"]], item.id, "in_review")
         db.session.get(Item, item.id).submitted_at = utcnow() - timedelta(days=6)
         own = item_service.create_item(users[team["lead"]], team["group"],
                                        {"title": "Ma sélection BD", "resource_type": "article"})
-        item_service.transition_item(users[team["lead"]], own.id, "in_review")
+        workflow_service.transition_item(users[team["lead"]], own.id, "in_review")
         db.session.commit()
         return item.id, own.id
 

@@ -206,7 +206,7 @@ def test_a_board_nobody_here_shows_gets_no_heartbeat(app, world, new_item):
 # ---------------------------------------------------------------- ranks
 
 def test_two_thousand_drops_into_one_gap_all_succeed_with_short_ranks(app, world, api, new_item):
-    from workflow.services.items import move_item
+    from workflow.services.workflow import move_item
 
     first, a, b = (new_item(title=t)["id"] for t in ("Premier", "A", "B"))
     user = db.session.get(type(world.agent), world.agent.id)

@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 
 from workflow.extensions import db
 from workflow.models import Event
-from workflow.services.items import publish_due
+from workflow.services.workflow import publish_due
 
 from .. import factories as f
 

@@ -30,7 +30,7 @@ def test_a_handler_for_item_moved_runs_exactly_once_after_the_commit(app, world,
 
 
 def test_a_handler_never_runs_after_a_rollback(app, world, new_item):
-    from workflow.services.items import move_item
+    from workflow.services.workflow import move_item
 
     seen = []
     first, second = new_item(title="Un"), new_item(title="Deux")

@@ -107,7 +107,7 @@ def test_scheduling_notifies_author_and_assignees_not_the_scheduler(api, world, 
 
 
 def test_publishing_notifies_the_author(api, world, new_item):
-    from workflow.services.items import publish_due
+    from workflow.services.workflow import publish_due
 
     item = _approved(api, world, new_item)
     when = (utcnow() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, func, select, text
 from workflow import create_app
 from workflow.extensions import db
 from workflow.models import Event, Item
-from workflow.services.items import publish_due
+from workflow.services.workflow import publish_due
 
 from .. import factories as f
 from ..conftest import postgres_url, skip_or_fail
@@ -94,7 +94,7 @@ WORKER = textwrap.dedent("""
     from pathlib import Path
     url, schema, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     from workflow import create_app
-    from workflow.services.items import publish_due
+    from workflow.services.workflow import publish_due
     app = create_app({"SQLALCHEMY_DATABASE_URI": url,
                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}},
                      config_name="testing")

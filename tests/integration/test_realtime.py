@@ -198,7 +198,7 @@ def test_events_do_not_reach_a_client_of_another_group(app, world, api, new_item
 
 
 def test_events_of_cli_side_service_reach_the_room(app, world):
-    from workflow.services.items import publish_due
+    from workflow.services.workflow import publish_due
 
     item = f.ItemFactory(group=world.group, author=world.agent, state="scheduled", channel=world.channel,
                          scheduled_at=utcnow() - timedelta(minutes=1))

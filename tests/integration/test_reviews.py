@@ -426,7 +426,7 @@ def test_item_past_its_licence_is_withdrawn_with_a_notification(api, world, new_
     decide(api, world.lead, item["id"], "approve")
     db.session.get(Item, item["id"]).licence_end = date(2026, 11, 1)
     db.session.commit()
-    from workflow.services.reviews import expire_licences
+    from workflow.services.workflow import expire_licences
 
     assert expire_licences(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)) == 1
     got = api(world.agent).get(f"/api/v1/items/{item['id']}").get_json()
@@ -440,7 +440,7 @@ def test_licence_ending_today_is_not_yet_withdrawn(api, world, new_item):
     decide(api, world.lead, item["id"], "approve")
     db.session.get(Item, item["id"]).licence_end = date(2026, 11, 25)
     db.session.commit()
-    from workflow.services.reviews import expire_licences
+    from workflow.services.workflow import expire_licences
 
     assert expire_licences(datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)) == 0
 

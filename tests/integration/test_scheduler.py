@@ -46,7 +46,7 @@ def test_a_scheduler_round_publishes_due_items(app, world, published):
 
 
 def test_a_failing_round_does_not_stop_the_scheduler(app, world, monkeypatch):
-    from workflow.services import items as item_service
+    from workflow.services import workflow as workflow_service
 
     calls = []
 
@@ -54,7 +54,7 @@ def test_a_failing_round_does_not_stop_the_scheduler(app, world, monkeypatch):
         calls.append(1)
         raise RuntimeError("database down")
 
-    monkeypatch.setattr(item_service, "publish_due", broken)
+    monkeypatch.setattr(workflow_service, "publish_due", broken)
     scheduler = Scheduler(app, interval=60)
     scheduler.tick()
     scheduler.tick()

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from workflow.extensions import db
 from workflow.models import WebhookDelivery
 from workflow.services import webhooks
-from workflow.services.items import publish_due
+from workflow.services.workflow import publish_due
 
 from .test_webhooks import due_items, register
 

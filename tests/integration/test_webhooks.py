@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from workflow.extensions import db
 from workflow.models import WebhookDelivery
 from workflow.services import webhooks
-from workflow.services.items import publish_due
+from workflow.services.workflow import publish_due
 
 from .. import factories as f
 

@@ -126,7 +126,7 @@ def _user_for(world, role):
 def _scene(world):
     """Items of anna (agent of Vidéo, so the "agent" role, alice, is not their author)."""
     from workflow.services import items as item_service
-    from workflow.services import reviews as review_service
+    from workflow.services import workflow as workflow_service
     from workflow.services.channels import add_blackout_date
     from workflow.services.feeds import regenerate_feed_token
     from workflow.services.webhooks import register_webhook
@@ -138,13 +138,13 @@ def _scene(world):
 
     proposed = make("Proposé")
     in_review = make("En relecture")
-    item_service.transition_item(anna, in_review.id, "in_review")
+    workflow_service.transition_item(anna, in_review.id, "in_review")
     claimed = make("Réservé")
-    item_service.transition_item(anna, claimed.id, "in_review")
-    review_service.claim_item(chloe, claimed.id)
+    workflow_service.transition_item(anna, claimed.id, "in_review")
+    workflow_service.claim_item(chloe, claimed.id)
     approved = make("Approuvé")
-    item_service.transition_item(anna, approved.id, "in_review")
-    item_service.review_item(louis, approved.id, "approve")
+    workflow_service.transition_item(anna, approved.id, "in_review")
+    workflow_service.review_item(louis, approved.id, "approve")
     trashed = make("Corbeille")
     item_service.delete_item(anna, trashed.id)
     day = date.fromisoformat(DAY) + timedelta(days=1)

@@ -141,8 +141,8 @@ def test_every_domain_error_is_a_translated_msgid(catalogue):
 
 
 def test_the_scan_finds_the_refusals_of_the_services():
-    source = (PACKAGE_DIR / "services" / "reviews.py").read_text(encoding="utf-8")
-    texts = [text for _, text, _, _ in refusals(source, PACKAGE_DIR / "services" / "reviews.py")]
+    source = (PACKAGE_DIR / "services" / "workflow.py").read_text(encoding="utf-8")
+    texts = [text for _, text, _, _ in refusals(source, PACKAGE_DIR / "services" / "workflow.py")]
     assert "N_('This item is not claimed.')" in texts
     assert len(texts) >= 8
 

@@ -5,6 +5,7 @@ from ..schemas import (CommentIn, CommentOut, EventOut, ItemOut, ItemPatchIn, Mo
                        ReviewOut, ScheduleIn, TransitionIn)
 from ..services import comments as comment_service
 from ..services import items as item_service
+from ..services import workflow as workflow_service
 from ..services import queries
 from .blueprint import bp
 from .common import caller, expected_version, json_body, with_etag
@@ -51,7 +52,7 @@ def restore_item(item_id):
 def move_item(item_id):
     user = caller()
     data = MoveIn().load(json_body())
-    item = item_service.move_item(user, item_id, state=data.get("state"), before_id=data.get("before_id"),
+    item = workflow_service.move_item(user, item_id, state=data.get("state"), before_id=data.get("before_id"),
                                   after_id=data.get("after_id"), comment=data.get("comment"),
                                   expected_version=expected_version(data))
     return _item_response(item)
@@ -61,7 +62,7 @@ def move_item(item_id):
 def transition_item(item_id):
     user = caller()
     data = TransitionIn().load(json_body())
-    item = item_service.transition_item(user, item_id, data["to"], data.get("comment"),
+    item = workflow_service.transition_item(user, item_id, data["to"], data.get("comment"),
                                         expected_version=expected_version(data))
     return _item_response(item)
 
@@ -75,7 +76,7 @@ def list_reviews(item_id):
 def review_item(item_id):
     user = caller()
     data = ReviewIn().load(json_body())
-    review = item_service.review_item(user, item_id, data["decision"], data.get("comment", ""),
+    review = workflow_service.review_item(user, item_id, data["decision"], data.get("comment", ""),
                                       expected_version=expected_version(data), checklist=data.get("checklist"))
     return jsonify(ReviewOut().dump(review)), 201
 
@@ -84,7 +85,7 @@ def review_item(item_id):
 def schedule_item(item_id):
     user = caller()
     data = ScheduleIn().load(json_body())
-    item = item_service.schedule_item(user, item_id, data["scheduled_at"], data["channel"],
+    item = workflow_service.schedule_item(user, item_id, data["scheduled_at"], data["channel"],
                                       expected_version=expected_version(data))
     return _item_response(item)
 

@@ -6,6 +6,7 @@ from flask import jsonify
 from ..schemas.outputs import dump_item
 from ..schemas.reviews import ChecklistIn, QueueEntryOut
 from ..services import reviews as review_service
+from ..services import workflow as workflow_service
 from .blueprint import bp
 from .common import caller, json_body
 
@@ -17,12 +18,12 @@ def review_queue():
 
 @bp.post("/items/<int:item_id>/claim")
 def claim_item(item_id):
-    return jsonify(dump_item(review_service.claim_item(caller(), item_id)))
+    return jsonify(dump_item(workflow_service.claim_item(caller(), item_id)))
 
 
 @bp.delete("/items/<int:item_id>/claim")
 def release_claim(item_id):
-    return jsonify(dump_item(review_service.release_claim(caller(), item_id)))
+    return jsonify(dump_item(workflow_service.release_claim(caller(), item_id)))
 
 
 @bp.get("/items/<int:item_id>/rounds")

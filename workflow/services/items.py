@@ -1,17 +1,15 @@
-"""Item use cases: propose, edit, move, transition, schedule, publish, delete, restore."""
-from datetime import datetime, timedelta
+"""Item content use cases: propose, edit, trash, restore — and the helpers of ranks,
+channels, labels and assignees they share with ``services.workflow`` (every state change)."""
 
 from sqlalchemy import and_, func, or_, select, update
 
 from ..domain import permissions as perm
 from ..domain import states as st
 from ..domain.events import COLUMN_REBALANCED
-from ..domain.errors import N_, Conflict, Invalid, NotFound, RuleBroken, Text
+from ..domain.errors import N_, Conflict, Invalid, NotFound, Text
 from ..domain.ranking import initial_ranks, rank_between
-from ..domain.roles import SYSTEM_ACTOR
-from ..domain.scheduling import ChannelRules, check_slot, local_day
 from ..extensions import db
-from ..models import Channel, Group, Item, Label, Membership, Review, User, utcnow
+from ..models import Channel, Group, Item, Label, Membership, User, utcnow
 from ..schemas.outputs import dump_item
 from .common import actor_for, load_item, lock_board, require_user
 from .unit_of_work import unit_of_work
@@ -32,7 +30,7 @@ EDITABLE_FIELDS = ("title", "summary", "body", "resource_type", "resource_url", 
 
 # ---------------------------------------------------------------- helpers
 
-def _check_version(item, expected_version):
+def check_version(item, expected_version):
     if expected_version is not None and expected_version != item.version:
         raise Conflict(
             N_("This item was changed since you read it (your version %(yours)s, current version %(current)s)."),
@@ -40,7 +38,7 @@ def _check_version(item, expected_version):
         )
 
 
-def _resolve_channel(ref):
+def resolve_channel(ref):
     if ref is None:
         return None
     if isinstance(ref, int):
@@ -111,9 +109,9 @@ def _last_rank(group_id, state, exclude_id=None):
             *([Item.id != exclude_id] if exclude_id else [])))
 
 
-def _rank_at_end(uow, user, item, state):
+def rank_at_end(uow, user, item, state):
     """The rank that puts ``item`` at the end of the ``state`` column of its group."""
-    return _fit(uow, user, item, state, _last_rank(item.group_id, state, exclude_id=item.id), None)
+    return fit_rank(uow, user, item, state, _last_rank(item.group_id, state, exclude_id=item.id), None)
 
 
 def _anchor(item, state, anchor_id, field):
@@ -129,7 +127,7 @@ def _anchor(item, state, anchor_id, field):
     return anchor
 
 
-def _neighbours(item, state, before_id=None, after_id=None):
+def neighbours(item, state, before_id=None, after_id=None):
     """The ranks ``item`` must fit between to sit just before ``before_id`` or just
     after ``after_id`` in the ``state`` column (None: the column's start or end)."""
     base = _column_query(item.group_id, state, exclude_id=item.id)
@@ -146,7 +144,7 @@ def _neighbours(item, state, before_id=None, after_id=None):
     return anchor.rank, (neighbour.rank if neighbour else None)
 
 
-def _fit(uow, user, item, state, low, high, before_id=None, after_id=None):
+def fit_rank(uow, user, item, state, low, high, before_id=None, after_id=None):
     """A rank strictly between ``low`` and ``high``; when none fits short enough
     (two cards share a rank, or the gap is worn out), the column is rebalanced."""
     if low is None or high is None or low < high:
@@ -183,7 +181,7 @@ def _rebalance(uow, user, item, state, before_id=None, after_id=None):
     return mine
 
 
-def _item_payload(item, **extra):
+def item_payload(item, **extra):
     db.session.flush()
     return {"item": dump_item(item), **extra}
 
@@ -210,16 +208,16 @@ def create_item(user, group_id, data):
             resource_type=data["resource_type"],
             resource_url=data.get("resource_url"),
             audience=data.get("audience", ""),
-            channel=_resolve_channel(data.get("channel")),
+            channel=resolve_channel(data.get("channel")),
             state=st.PROPOSED,
             rank="",
         )
-        item.rank = _rank_at_end(uow, user, item, st.PROPOSED)
+        item.rank = rank_at_end(uow, user, item, st.PROPOSED)
         item.labels = _resolve_labels(group.id, data.get("labels", []))
         item.assignees = _resolve_assignees(group.id, data.get("assignees", []))
         db.session.add(item)
         db.session.flush()
-        uow.record(CREATED, actor_user=user, group_id=group.id, item=item, payload=_item_payload(item))
+        uow.record(CREATED, actor_user=user, group_id=group.id, item=item, payload=item_payload(item))
     return item
 
 
@@ -230,7 +228,7 @@ def update_item(user, item_id, changes, expected_version):
     Raises NotFound, Forbidden, Conflict, Invalid."""
     item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.EDIT_ITEM)
-    _check_version(item, expected_version)
+    check_version(item, expected_version)
     if item.deleted:
         raise Conflict(N_("This item is in the trash; restore it before editing."))
     if item.state not in st.EDITABLE_STATES:
@@ -243,7 +241,7 @@ def update_item(user, item_id, changes, expected_version):
                 continue
             value = changes[name]
             if name == "channel":
-                channel = _resolve_channel(value)
+                channel = resolve_channel(value)
                 if channel != item.channel:
                     changed[name] = {"from": item.channel.slug if item.channel else None,
                                      "to": channel.slug if channel else None}
@@ -272,10 +270,10 @@ def update_item(user, item_id, changes, expected_version):
             item.scheduled_at = None
             item.review_round = (item.review_round or 0) + 1
             item.submitted_at = utcnow()
-            item.rank = _rank_at_end(uow, user, item, st.IN_REVIEW)
+            item.rank = rank_at_end(uow, user, item, st.IN_REVIEW)
         item.updated_at = utcnow()
         uow.record(UPDATED, actor_user=user, group_id=item.group_id, item=item,
-                   payload=_item_payload(item, changes=_short(changed), sent_back_to_review=sent_back,
+                   payload=item_payload(item, changes=_short(changed), sent_back_to_review=sent_back,
                                          **({"from": previous_state, "to": item.state} if sent_back else {})))
     return item
 
@@ -293,220 +291,17 @@ def _short(changed):
     return out
 
 
-def _do_transition(uow, user, item, actor, action, target, comment, checklist=None, event_type=TRANSITIONED,
-                   extra=None):
-    """Apply an already decided transition to ``item`` inside ``uow``. A submit
-    opens a new review round; a decision releases the claim, records a Review
-    with a snapshot of the content (for the next round's diff) and, in a group
-    needing two approvals, a first approval leaves the item in review."""
-    from . import reviews as review_service
-
-    previous = item.state
-    required_approvals = 1
-    if action == st.APPROVE:
-        ticked = review_service.check_checklist(item, checklist)
-        required_approvals = review_service.check_approvals(item, user)
-        if required_approvals > 1 and review_service.approvals_in_round(item) + 1 < required_approvals:
-            target = st.IN_REVIEW
-            item.rank = review_service.rank_before_change(item)
-    if action == st.SUBMIT:
-        item.review_round = (item.review_round or 0) + 1
-        item.submitted_at = utcnow()
-        item.escalated_at = None
-    if action in (st.SUBMIT, st.WITHDRAW, st.APPROVE, st.REQUEST_CHANGES, st.REJECT):
-        item.claimed_by_id = None
-        item.claimed_at = None
-    if target == st.SCHEDULED:
-        if item.channel is None or item.scheduled_at is None or item.scheduled_at <= utcnow():
-            raise Invalid(
-                N_("Scheduling needs a future publication time and a channel: use the schedule action."),
-                errors={"scheduled_at": [N_("Set a future time and a channel with POST /items/<id>/schedule.")]})
-    if action == st.UNSCHEDULE:
-        item.scheduled_at = None
-    if action == st.PUBLISH:
-        item.published_at = utcnow()
-    if action == st.ARCHIVE:
-        item.archived_from = previous
-    if action == st.UNARCHIVE:
-        item.archived_from = None
-    item.state = target
-    item.updated_at = utcnow()
-    review = None
-    if action in (st.APPROVE, st.REQUEST_CHANGES, st.REJECT):
-        decision = {v: k for k, v in st.REVIEW_DECISIONS.items()}[action]
-        review = Review(item_id=item.id, reviewer_id=user.id, decision=decision,
-                        comment=comment or "", item_version=item.version, round=max(1, item.review_round or 1),
-                        snapshot=review_service.snapshot(item),
-                        checklist=ticked if action == st.APPROVE else [])
-        db.session.add(review)
-        db.session.flush()
-        uow.record(REVIEWED, actor_user=user, group_id=item.group_id, item=item,
-                   payload=_item_payload(item, review=_review_dict(review, user), action=action,
-                                         **{"from": previous, "to": target}, comment=comment or "",
-                                         round=review.round, required_approvals=required_approvals,
-                                         **(extra or {})))
-    else:
-        uow.record(event_type, actor_user=user, group_id=item.group_id, item=item,
-                   payload=_item_payload(item, action=action, **{"from": previous, "to": target},
-                                         comment=comment or "", **(extra or {})))
-    return review
-
-
-def _review_dict(review, user):
-    return {"id": review.id, "decision": review.decision, "comment": review.comment,
-            "item_version": review.item_version,
-            "reviewer": {"id": user.id, "username": user.username, "display_name": user.display_name}}
-
-
-def transition_item(user, item_id, to, comment=None, expected_version=None):
-    """Move an item to state ``to`` through the state machine. Raises NotFound,
-    Forbidden (not yours to make, four-eyes), Conflict (not allowed from here,
-    stale version), Invalid (comment missing)."""
-    item, actor = load_item(user, item_id, for_update=True)
-    _check_version(item, expected_version)
-    if item.deleted:
-        raise Conflict(N_("This item is in the trash; restore it first."))
-    action, target = st.decide_target(item.state, to, actor, is_author=item.author_id == user.id,
-                                      comment=comment, previous_state=item.archived_from)
-    with unit_of_work() as uow:
-        item.rank = _rank_at_end(uow, user, item, target)
-        _do_transition(uow, user, item, actor, action, target, comment)
-    return item
-
-
-def review_item(user, item_id, decision, comment="", expected_version=None, checklist=None):
-    """A lead's decision on an item in review: approve, request changes (comment
-    required) or reject (reason required). Returns the Review. Raises NotFound,
-    Forbidden (not a lead, own item), Conflict (not in review, stale), Invalid."""
-    item, actor = load_item(user, item_id, for_update=True)
-    _check_version(item, expected_version)
-    if item.deleted:
-        raise Conflict(N_("This item is in the trash; restore it first."))
-    action = st.REVIEW_DECISIONS[decision]
-    perm.check_visible(actor)
-    target = st.decide(item.state, action, actor, is_author=item.author_id == user.id, comment=comment)
-    with unit_of_work() as uow:
-        item.rank = _rank_at_end(uow, user, item, target)
-        review = _do_transition(uow, user, item, actor, action, target, comment, checklist=checklist)
-    return review
-
-
-def _already_there(item, bounds):
-    """Whether ``item`` already sits between the ``bounds`` a drop into its own column gave."""
-    if bounds is None:
-        return True  # no place asked for: it stays where it is
-    low, high = bounds
-    return (low is None or low < item.rank) and (high is None or item.rank < high)
-
-
-def move_item(user, item_id, state=None, before_id=None, after_id=None, comment=None, expected_version=None):
-    """Drag and drop: reorder a card inside its column and/or move it to another
-    column (a workflow transition), in one call. Only the moved card's rank
-    changes (unless its column is rebalanced, with its own event); a drop that
-    changes nothing records nothing. Raises NotFound, Forbidden, Conflict, Invalid."""
-    item, actor = load_item(user, item_id, for_update=True)
-    _check_version(item, expected_version)
-    if item.deleted:
-        raise Conflict(N_("This item is in the trash; restore it first."))
-    target = state or item.state
-    action = None
-    if target != item.state:
-        action, target = st.decide_target(item.state, target, actor, is_author=item.author_id == user.id,
-                                          comment=comment, previous_state=item.archived_from)
-    else:
-        perm.require(actor, perm.MOVE_ITEM)
-    placed = before_id is not None or after_id is not None
-    bounds = _neighbours(item, target, before_id=before_id, after_id=after_id) if placed else None
-    if action is None and _already_there(item, bounds):
-        # A drop that changes nothing: no new version, no event for every open board.
-        db.session.rollback()
-        return item
-    with unit_of_work() as uow:
-        if placed:
-            item.rank = _fit(uow, user, item, target, *bounds, before_id=before_id, after_id=after_id)
-        elif action is not None:
-            item.rank = _rank_at_end(uow, user, item, target)
-        previous = item.state
-        if action is not None:
-            # A drop into another column is a transition recorded as one "item.moved"
-            # (a review decision keeps its "review.created"), with the card's new place.
-            # (The transition already stamps updated_at: stamping again would bump the version twice.)
-            _do_transition(uow, user, item, actor, action, target, comment, event_type=MOVED,
-                           extra={"moved": True})
-        else:
-            item.updated_at = utcnow()
-            db.session.flush()
-            uow.record(MOVED, actor_user=user, group_id=item.group_id, item=item,
-                       payload=_item_payload(item, **{"from": previous, "to": target}))
-    return item
-
-
-def schedule_item(user, item_id, scheduled_at, channel_ref, expected_version=None, now=None):
-    """Put an approved item (or reschedule a scheduled one) on the calendar at
-    ``scheduled_at`` on a channel. Checks the scheduling rules (future time,
-    channel capacity, blackout dates). Raises NotFound, Forbidden, Conflict,
-    Invalid, RuleBroken (with the next free slot)."""
-    item, actor = load_item(user, item_id, for_update=True)
-    _check_version(item, expected_version)
-    if item.deleted:
-        raise Conflict(N_("This item is in the trash; restore it first."))
-    is_author = item.author_id == user.id
-    if item.state == st.SCHEDULED:
-        # Rescheduling: same rights as scheduling.
-        st.decide(st.APPROVED, st.SCHEDULE, actor, is_author=is_author)
-    else:
-        st.decide(item.state, st.SCHEDULE, actor, is_author=is_author)
-    channel = _resolve_channel(channel_ref)
-    now = now or utcnow()
-    _check_capacity(item, channel, scheduled_at, now)
-    with unit_of_work() as uow:
-        previous = item.state
-        if previous == st.SCHEDULED and (item.scheduled_at != scheduled_at or item.channel_id != channel.id):
-            # Calendar feeds (RFC 5545 SEQUENCE) tell clients this replaces the old time.
-            item.schedule_sequence = (item.schedule_sequence or 0) + 1
-        item.channel = channel
-        item.scheduled_at = scheduled_at
-        if previous != st.SCHEDULED:
-            item.state = st.SCHEDULED
-            item.rank = _rank_at_end(uow, user, item, st.SCHEDULED)
-        item.updated_at = utcnow()
-        uow.record(SCHEDULED_EVENT, actor_user=user, group_id=item.group_id, item=item,
-                   payload=_item_payload(item, action=st.SCHEDULE, **{"from": previous, "to": st.SCHEDULED}))
-    return item
-
-
-def _check_capacity(item, channel, scheduled_at, now):
-    window_start = scheduled_at - timedelta(days=2)
-    window_end = scheduled_at + timedelta(days=2)
-    times = db.session.scalars(
-        select(Item.scheduled_at).where(
-            Item.channel_id == channel.id, Item.state == st.SCHEDULED, Item.deleted.is_(False),
-            Item.id != item.id, Item.scheduled_at >= window_start, Item.scheduled_at <= window_end))
-    booked = {}
-    for moment in times:
-        day = local_day(moment)
-        booked[day] = booked.get(day, 0) + 1
-    rules = ChannelRules(channel.name, channel.daily_capacity, frozenset(b.day for b in channel.blackout_dates))
-    try:
-        check_slot(scheduled_at, now, rules, booked)
-    except RuleBroken as exc:
-        slot = exc.extra.get("next_free_slot")
-        if slot:
-            exc.add_sentence(N_("Next free slot: %(slot)s."), {"slot": datetime.fromisoformat(slot)})
-        raise
-
-
 def delete_item(user, item_id, expected_version=None):
     """Move an item to the trash (nothing is hard-deleted). Raises NotFound, Forbidden, Conflict."""
     item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.DELETE_ITEM, is_author=item.author_id == user.id)
-    _check_version(item, expected_version)
+    check_version(item, expected_version)
     if item.deleted:
         raise Conflict(N_("This item is already in the trash."))
     with unit_of_work() as uow:
         item.deleted = True
         item.updated_at = utcnow()
-        uow.record(DELETED, actor_user=user, group_id=item.group_id, item=item, payload=_item_payload(item))
+        uow.record(DELETED, actor_user=user, group_id=item.group_id, item=item, payload=item_payload(item))
     return item
 
 
@@ -518,47 +313,9 @@ def restore_item(user, item_id):
         raise Conflict(N_("This item is not in the trash."))
     with unit_of_work() as uow:
         item.deleted = False
-        item.rank = _rank_at_end(uow, user, item, item.state)
+        item.rank = rank_at_end(uow, user, item, item.state)
         item.updated_at = utcnow()
-        uow.record(RESTORED, actor_user=user, group_id=item.group_id, item=item, payload=_item_payload(item))
+        uow.record(RESTORED, actor_user=user, group_id=item.group_id, item=item, payload=item_payload(item))
     return item
 
 
-def publish_due(now=None, batch_size=200):
-    """Publish every scheduled item whose time has come, each in its own unit of
-    work under its board's lock (so its event takes the board's next seq like any
-    other change). Safe to run in several processes at once: the item is read
-    again under the lock and published only if it is still scheduled and due, so
-    exactly one run publishes it and writes its event. Returns the number of items
-    this run published."""
-    now = now or utcnow()
-    published_total = 0
-    seen = set()
-    while True:
-        ids = [i for i in db.session.scalars(
-            select(Item.id).where(Item.state == st.SCHEDULED, Item.deleted.is_(False), Item.scheduled_at <= now)
-            .order_by(Item.scheduled_at, Item.id).limit(batch_size)) if i not in seen]
-        db.session.rollback()
-        if not ids:
-            break
-        for item_id in ids:
-            seen.add(item_id)
-            item = db.session.get(Item, item_id)
-            lock_board(item.group_id)
-            db.session.refresh(item)
-            if item.state != st.SCHEDULED or item.deleted or item.scheduled_at is None or item.scheduled_at > now:
-                db.session.rollback()  # another run (or a person) got there first
-                continue
-            with unit_of_work() as uow:
-                item.state = st.decide(item.state, st.PUBLISH, SYSTEM_ACTOR, is_author=False)
-                item.published_at = now
-                item.updated_at = now
-                uow.record(PUBLISHED_EVENT, actor_user=None, group_id=item.group_id, item=item,
-                           payload=_item_payload(item, action=st.PUBLISH, **{"from": st.SCHEDULED,
-                                                                            "to": st.PUBLISHED}))
-            published_total += 1
-    return published_total
-
-
-assert SYSTEM_ACTOR.is_system
-_ = datetime

@@ -1,10 +1,10 @@
-"""Review use cases: the lead's queue, claiming, checklists, the two-approval
-rule, review rounds and the diff since the last review, daily reminders and
-escalation of reviews waiting too long, and withdrawal at the end of a licence.
+"""Review rules and reads: the lead's queue, checklists, the two-approval rule,
+review rounds and the diff since the last review, daily reminders and escalation
+of reviews waiting too long.
 
-The decision itself (approve / request changes / reject) is
-``services.items.review_item``: it calls the checks below, so every door (API,
-review queue, drag and drop on the board) obeys the same rules."""
+The decision itself (approve / request changes / reject), claims and licence
+expiry are state changes: ``services.workflow``, which calls the checks below, so
+every door (API, review queue, drag and drop on the board) obeys the same rules."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,8 +15,7 @@ from sqlalchemy.orm import joinedload, subqueryload
 from ..domain import permissions as perm
 from ..domain import reviews as rv
 from ..domain import states as st
-from ..domain.errors import N_, Conflict, Forbidden, Invalid, Text
-from ..domain.roles import SYSTEM_ACTOR
+from ..domain.errors import N_, Conflict, Invalid, Text
 from ..extensions import db
 from ..i18n import T_, Tn_, format_duration
 from ..models import ChecklistEntry, Event, Group, Item, Notification, Review, User, utcnow
@@ -202,7 +201,7 @@ def rounds(user, item_id):
         out.append({
             "round": number,
             "submitted_at": submit.created_at.isoformat() if submit else None,
-            "submitted_by": _brief(submit.actor) if submit and submit.actor else None,
+            "submitted_by": brief(submit.actor) if submit and submit.actor else None,
             "changes": _diff(previous_snapshot, current),
             "decisions": [review_dict(r) for r in decisions],
             "open": number == (item.review_round or 0) and item.state == st.IN_REVIEW,
@@ -220,63 +219,18 @@ def diff_since_last_review(user, item_id):
             "changes": _diff(last.snapshot if last else None, snapshot(item))}
 
 
-def _brief(user):
+def brief(user):
     return {"id": user.id, "username": user.username, "display_name": user.display_name} if user else None
 
 
 def review_dict(review):
     return {"id": review.id, "round": review.round, "decision": review.decision, "comment": review.comment,
-            "reviewer": _brief(review.reviewer), "checklist": review.checklist or [],
+            "reviewer": brief(review.reviewer), "checklist": review.checklist or [],
             "item_version": review.item_version,
             "created_at": review.created_at.isoformat() if review.created_at else None}
 
 
 # ---------------------------------------------------------------- claiming
-
-def claim_item(user, item_id):
-    """A lead takes an in_review item for review, so two leads don't review the
-    same one. Raises NotFound, Forbidden (not a lead, own item), Conflict (not
-    in review, already claimed by another lead)."""
-    item, actor = load_item(user, item_id, for_update=True)
-    perm.require(actor, perm.REVIEW)
-    if item.deleted or item.state != st.IN_REVIEW:
-        raise Conflict(N_("Only an item waiting for review can be claimed."))
-    if item.author_id == user.id:
-        raise Forbidden(N_("You cannot review your own item (four-eyes rule): another lead must claim it."))
-    if item.claimed_by_id == user.id:
-        return item
-    if item.claimed_by_id is not None:
-        raise Conflict(N_("%(name)s already reviews this item."), params={"name": item.claimed_by.display_name},
-                       claimed_by=_brief(item.claimed_by))
-    with unit_of_work() as uow:
-        item.claimed_by_id = user.id
-        item.claimed_at = utcnow()
-        db.session.flush()
-        uow.record(CLAIMED, actor_user=user, group_id=item.group_id, item=item,
-                   payload={"item": dump_item(item), "claimed_by": _brief(user)})
-    return item
-
-
-def release_claim(user, item_id):
-    """Give a claimed item back to the queue (the claimer, or another lead taking over
-    is not allowed: they ask). Raises NotFound, Forbidden, Conflict."""
-    item, actor = load_item(user, item_id, for_update=True)
-    perm.require(actor, perm.REVIEW)
-    if item.claimed_by_id is None:
-        raise Conflict(N_("This item is not claimed."))
-    if item.claimed_by_id != user.id:
-        raise Forbidden(N_("Only %(name)s, who claimed it, can release this item."),
-                        params={"name": item.claimed_by.display_name})
-    with unit_of_work() as uow:
-        item.claimed_by_id = None
-        item.claimed_at = None
-        db.session.flush()
-        uow.record(UNCLAIMED, actor_user=user, group_id=item.group_id, item=item,
-                   payload={"item": dump_item(item), "claimed_by": None})
-    return item
-
-
-# ---------------------------------------------------------------- checklists
 
 def checklists(user, group_id):
     """The group's checklist per resource type: ``{type: [labels]}``. Raises NotFound."""
@@ -399,44 +353,6 @@ def remind(now=None):
 # ---------------------------------------------------------------- licences
 
 WITHDRAWABLE = (st.APPROVED, st.SCHEDULED, st.PUBLISHED)
-
-
-def expire_licences(now=None):
-    """``flask relais expire-licences`` (daily): every approved, scheduled or
-    published item whose licence ended before today (Paris) is withdrawn — moved
-    to the archive, off the calendar — with an ``item.licence_expired`` event
-    and a notification to its author, assignees and the group's leads.
-    Returns the number of items withdrawn."""
-    from ..domain.ranking import rank_between
-
-    now = now or utcnow()
-    today = now.astimezone(PARIS).date()
-    ids = list(db.session.scalars(select(Item.id).where(
-        Item.licence_end.is_not(None), Item.licence_end < today, Item.state.in_(WITHDRAWABLE),
-        Item.deleted.is_(False)).order_by(Item.id)))
-    done = 0
-    for item_id in ids:
-        item = db.session.get(Item, item_id)
-        lock_board(item.group_id)
-        db.session.refresh(item)
-        if item.state not in WITHDRAWABLE or item.deleted:
-            db.session.rollback()
-            continue
-        last = db.session.scalar(select(func.max(Item.rank)).where(
-            Item.group_id == item.group_id, Item.state == st.ARCHIVED, Item.deleted.is_(False)))
-        with unit_of_work() as uow:
-            previous = item.state
-            item.archived_from = previous
-            item.state = st.decide(previous, st.EXPIRE_LICENCE, SYSTEM_ACTOR, is_author=False)
-            item.scheduled_at = None if previous == st.SCHEDULED else item.scheduled_at
-            item.rank = rank_between(last, None)
-            item.updated_at = now
-            db.session.flush()
-            uow.record(LICENCE_EXPIRED, actor_user=None, group_id=item.group_id, item=item, payload={
-                "item": dump_item(item), "from": previous, "to": st.ARCHIVED,
-                "licence_end": item.licence_end.isoformat()})
-        done += 1
-    return done
 
 
 _ = (Notification, actor_for, timedelta)

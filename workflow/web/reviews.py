@@ -11,7 +11,7 @@ from ..domain.events import QUEUE_EVENT_TYPES
 from ..domain.errors import DomainError
 from ..i18n import translate_error
 from ..markdown import render as render_markdown
-from ..services import items as item_service
+from ..services import workflow as workflow_service
 from ..services import reviews as review_service
 from .blueprint import bp
 from .board import TYPE_LABELS, local_date, script_names
@@ -68,7 +68,7 @@ def decide(item_id):
         return _render(_("Choose approve, request changes or reject."), item_id,
                        {"comment": comment}, 422)
     try:
-        item_service.review_item(user, item_id, decision, comment, expected_version=version, checklist=checklist)
+        workflow_service.review_item(user, item_id, decision, comment, expected_version=version, checklist=checklist)
     except DomainError as exc:
         # Re-show the queue with the comment as typed: nothing is lost.
         return _render(explain(exc), item_id, {"comment": comment, "checklist": checklist}, exc.status)
@@ -82,10 +82,10 @@ def claim(item_id):
     user = current_user._get_current_object()
     try:
         if request.form.get("release") == "1":
-            review_service.release_claim(user, item_id)
+            workflow_service.release_claim(user, item_id)
             flash(_("Review handed back to the queue."))
         else:
-            review_service.claim_item(user, item_id)
+            workflow_service.claim_item(user, item_id)
             flash(_("You are reviewing this proposal."))
     except DomainError as exc:
         return _render(translate_error(exc), item_id, None, exc.status)
