@@ -173,3 +173,53 @@ def test_fullcalendar_renders_styled_under_the_csp(open_calendar, board_group, s
     assert toolbar.evaluate("el => getComputedStyle(el).display") == "flex"
     expect(calendar.locator(".fc-day-today").first).to_be_visible()
     shot(calendar, "calendar-month", full_page=True)
+
+
+def _contrast(foreground, background):
+    """WCAG contrast ratio of two ``rgb(r, g, b)`` / ``rgba(...)`` colours."""
+    def luminance(css):
+        r, g, b = (int(float(v)) for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+
+        def channel(c):
+            c = c / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+READ_COLOURS = """el => {
+  let bg = el;
+  while (bg && ["rgba(0, 0, 0, 0)", "transparent"].includes(getComputedStyle(bg).backgroundColor)) bg = bg.parentElement;
+  return [getComputedStyle(el).color, bg ? getComputedStyle(bg).backgroundColor : "rgb(255, 255, 255)"];
+}"""
+
+
+def test_the_list_view_shows_a_scheduled_publication_readably(open_calendar, board_group, seed):
+    """A coordinator switching to the list view reads each scheduled publication's
+    title and time: dark text on the list's light rows (it was white on white)."""
+    ensure_channel(seed)
+    day = next_month_day()
+
+    def run():
+        from workflow.extensions import db
+        from workflow.models import Channel, Group, User
+
+        channel = db.session.query(Channel).filter_by(slug="bibliotheque-en-ligne").one()
+        author = db.session.query(User).filter_by(username="alice").one()
+        f.ItemFactory(group=db.session.get(Group, board_group), author=author, state="scheduled", channel=channel,
+                      title="Atelier lecture à voix haute",
+                      scheduled_at=datetime(day.year, day.month, day.day, 11, tzinfo=PARIS).astimezone(timezone.utc))
+        db.session.commit()
+
+    seed(run)
+    calendar = open_calendar("david")
+    calendar.locator(".fc-next-button").click()
+    calendar.locator(".fc-listMonth-button").click()
+    row = calendar.locator(".fc-list-event", has_text="Atelier lecture à voix haute")
+    expect(row).to_be_visible()
+    for part in (".fc-list-event-title", ".fc-list-event-time"):
+        colour, background = row.locator(part).evaluate(READ_COLOURS)
+        assert _contrast(colour, background) >= 4.5, (part, colour, background)
+    shot(calendar, "calendar-list-scheduled")
