@@ -43,8 +43,11 @@ db: $(VENV)/.deps
 demo: db
 	$(FLASK) relais demo --if-empty
 
+# The development server publishes due items by itself (the in-process scheduler,
+# every RELAIS_SCHEDULER_INTERVAL seconds; RELAIS_SCHEDULER=0 turns it off).
 run: setup demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	RELAIS_SCHEDULER=$${RELAIS_SCHEDULER:-1} RELAIS_SCHEDULER_INTERVAL=$${RELAIS_SCHEDULER_INTERVAL:-15} \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite; then, when DATABASE_URL points at PostgreSQL,
 # the integration suite again on PostgreSQL. Each run on every core (pytest-xdist,

@@ -1,0 +1,71 @@
+"""`make run` as a new user runs it: the development server it starts publishes
+a scheduled item once its time has come, with nobody running `publish-due`."""
+import os
+import shlex
+import signal
+import socket
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from workflow.extensions import db
+from workflow.models import Item
+
+from .. import factories as f
+from ..conftest import make_app
+from .test_realtime import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_command(port):
+    """The command that `make run` ends with (the server), as make would run it."""
+    dry = subprocess.run(["make", "-s", "-n", "run", f"PORT={port}"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    lines = [line for line in dry.replace("\\\n", " ").splitlines() if " run --host " in line]
+    assert lines, dry
+    return lines[-1].strip()
+
+
+def test_make_run_publishes_a_due_item_by_itself(tmp_path):
+    url = f"sqlite:///{tmp_path / 'run.sqlite3'}"
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.create_all()
+        item_id = f.ItemFactory(state="scheduled", title="Atelier du samedi",
+                                scheduled_at=datetime.now(timezone.utc) + timedelta(seconds=1)).id
+        db.session.commit()
+        db.session.remove()
+    port = free_port()
+    command = serve_command(port)
+    assert "RELAIS_SCHEDULER=" in command
+    env = dict(os.environ, DATABASE_URL=url, RELAIS_SCHEDULER_INTERVAL="0.5")
+    env.pop("RELAIS_SCHEDULER", None)
+    server = subprocess.Popen(["sh", "-c", command],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              start_new_session=True)
+    try:
+        with app.app_context():
+            def published():
+                db.session.expire_all()
+                return db.session.get(Item, item_id).state == "published" or server.poll() is not None
+
+            wait_for(published, timeout=30)
+            state = db.session.get(Item, item_id).state
+            db.session.remove()
+        assert state == "published", f"still {state!r} under `make run` ({shlex.quote(command)})"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        server.stderr.close()
+        with app.app_context():
+            db.engine.dispose()
