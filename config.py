@@ -35,6 +35,12 @@ class Config:
     SOCKETIO_CHANNEL = _env("SOCKETIO_CHANNEL", "relais")
     SOCKETIO_WRITE_ONLY = _env("SOCKETIO_WRITE_ONLY", "0") == "1"
     DEFAULT_TIMEZONE = _env("DEFAULT_TIMEZONE", "Europe/Paris")
+    # Working days (review limits, reminders, escalation, the dashboard's overdue figures)
+    # skip these public holidays: a country of the `holidays` package, and optionally one
+    # of its regions (for France e.g. "6AE" Alsace or "57" Moselle, which add Good Friday
+    # and 26 December).
+    PUBLIC_HOLIDAYS_COUNTRY = _env("PUBLIC_HOLIDAYS_COUNTRY", "FR")
+    PUBLIC_HOLIDAYS_SUBDIV = _env("PUBLIC_HOLIDAYS_SUBDIV")
     DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "fr")
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", 1024 * 1024))
     EVENTS_PAGE_SIZE = int(_env("EVENTS_PAGE_SIZE", 200))

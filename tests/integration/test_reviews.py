@@ -493,3 +493,19 @@ def test_licence_end_is_set_through_the_api_and_logged(api, world, new_item):
     assert response.get_json()["licence_end"] == "2027-06-30"
     history = api(world.agent).get(f"/api/v1/items/{item['id']}/history").get_json()
     assert history[-1]["payload"]["changes"]["licence_end"] == {"from": None, "to": "2027-06-30"}
+
+
+def test_remind_does_not_count_christmas_as_a_working_day(app, api, world, new_item):
+    """Submitted on Wednesday 23 December 2026 at noon; on Monday 28 December at noon it
+    has waited 2 working days (the 24th and the 28th; Friday 25 is Christmas): within a
+    limit of 2, no reminder. Counting Christmas made it 3 and sent one."""
+    from workflow.services.reviews import remind
+
+    item = in_review(new_item, api, world.agent)
+    now = datetime(2026, 12, 28, 11, tzinfo=timezone.utc)
+    db.session.get(Item, item["id"]).submitted_at = datetime(2026, 12, 23, 11, tzinfo=timezone.utc)
+    world.group.review_limit_days = 2
+    db.session.commit()
+    assert remind(now)["reminded"] == 0
+    app.config["PUBLIC_HOLIDAYS_COUNTRY"] = "JP"  # a calendar where 25 December is a working day
+    assert remind(now)["reminded"] == 1

@@ -2,8 +2,11 @@
 "what changed since the last review" diff, suggested checklists, @mentions
 and the notification kinds. No Flask, no database."""
 import difflib
+import functools
 import re
 from datetime import date, datetime, timedelta
+
+import holidays as holiday_calendars
 
 from .errors import N_
 
@@ -45,17 +48,27 @@ def missing_checklist_points(required, ticked):
 
 # ---------------------------------------------------------------- waiting time
 
-def working_days_between(start: datetime, end: datetime) -> int:
-    """Whole working days (Monday–Friday) from ``start`` to ``end``: a review
-    submitted on Friday evening has waited 1 working day on Monday evening."""
+@functools.lru_cache(maxsize=8)
+def public_holidays(country: str = "FR", subdiv: str | None = None):
+    """The public holidays of the network's country, and of its region when given
+    (``subdiv``, e.g. "6AE" for Alsace, "57" for Moselle: Good Friday and 26 December),
+    from the ``holidays`` package: a date ``in`` it is a holiday, whatever the year."""
+    return holiday_calendars.country_holidays(country, subdiv=subdiv)
+
+
+def working_days_between(start: datetime, end: datetime, holidays=None) -> int:
+    """Whole working days (Monday–Friday, public holidays excepted: France's by
+    default) from ``start`` to ``end``: a review submitted on Friday evening has
+    waited 1 working day on Monday evening, and none from Christmas Eve to Boxing Day."""
     if end <= start:
         return 0
+    holidays = public_holidays() if holidays is None else holidays
     day = start.date()
     last = end.date()
     count = 0
     while day < last:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in holidays:
             count += 1
     return count
 

@@ -4,6 +4,7 @@ changes. Recording events and committing is the unit of work's
 (``services.unit_of_work``)."""
 from sqlalchemy import select, update
 
+from ..domain import reviews as review_rules
 from ..domain.errors import N_, NotFound, Unauthorized
 from ..domain.roles import SYSTEM_ACTOR, Actor
 from ..extensions import db
@@ -77,3 +78,12 @@ def load_item(user, item_id, *, include_deleted=True, for_update=False):
     if not actor.can_see_group():
         raise NotFound(N_("No item %(item_id)s."), params={"item_id": item_id})
     return item, actor
+
+
+def network_holidays():
+    """The public holidays working days skip: ``PUBLIC_HOLIDAYS_COUNTRY`` (FR) and,
+    when set, the network's region ``PUBLIC_HOLIDAYS_SUBDIV``."""
+    from flask import current_app
+
+    return review_rules.public_holidays(current_app.config.get("PUBLIC_HOLIDAYS_COUNTRY", "FR"),
+                                        current_app.config.get("PUBLIC_HOLIDAYS_SUBDIV") or None)

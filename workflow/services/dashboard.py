@@ -21,7 +21,7 @@ from ..domain.reviews import working_days_between
 from ..extensions import db
 from ..models import Channel, Event, Group, Item, User, utcnow
 from ..models.items import RESOURCE_TYPES
-from .common import require_user
+from .common import network_holidays, require_user
 from .queries import groups_led_by_query
 
 WEEKS = 12
@@ -274,8 +274,9 @@ def cumulative_flow(group_ids, now, counts_now, days=FLOW_DAYS):
 def overdue_cutoff(now, limit_days):
     """The instant before which a review submitted has waited more than
     ``limit_days`` working days at ``now`` (the rule of the reminders, reviews.remind)."""
+    off = network_holidays()
     day = now.date()
-    while working_days_between(datetime.combine(day, time(0), tzinfo=timezone.utc), now) <= limit_days:
+    while working_days_between(datetime.combine(day, time(0), tzinfo=timezone.utc), now, off) <= limit_days:
         day -= timedelta(days=1)
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=timezone.utc)
 
@@ -296,7 +297,7 @@ def overdue_reviews(groups, now, limit=OVERDUE_LIMIT):
     out = []
     for row in rows:
         out.append({"id": row.id, "title": row.title, "group_id": row.group_id, "since": row.since,
-                    "waited_working_days": working_days_between(row.since, now), "author": row.author})
+                    "waited_working_days": working_days_between(row.since, now, network_holidays()), "author": row.author})
     return total, out
 
 

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..i18n import T_, Tn_, format_duration
 from ..models import ChecklistEntry, Event, Group, Item, Notification, Review, User, utcnow
 from ..schemas.outputs import dump_item
-from .common import actor_for, load_item, lock_board, require_user
+from .common import actor_for, load_item, lock_board, network_holidays, require_user
 from .queries import groups_led_by, lead_ids
 from .unit_of_work import unit_of_work
 
@@ -145,7 +145,7 @@ def review_queue(user, now=None):
         past = reviews.get(item.id, [])
         since = item.submitted_at or item.updated_at
         limit = item.group.review_limit_days or 3
-        waited_days = rv.working_days_between(since, now)
+        waited_days = rv.working_days_between(since, now, network_holidays())
         current_round = [r for r in past if r.round == max(1, item.review_round or 1)]
         approvals = [r for r in current_round if r.decision == "approve"]
         last = past[-1] if past else None
@@ -304,7 +304,7 @@ def remind(now=None):
             continue
         since = item.submitted_at or item.updated_at
         limit = item.group.review_limit_days or 3
-        days = rv.working_days_between(since, now)
+        days = rv.working_days_between(since, now, network_holidays())
         if days <= limit:
             db.session.rollback()
             continue
