@@ -348,3 +348,49 @@ def test_the_hidden_columns_show_rejected_archived_and_trash(open_board, board_g
     chloe.locator("#comment-dialog button[type=submit]").click()
     expect(column(chloe, "rejected").locator(".card-title", has_text="Proposition refusée")).to_be_visible()
     shot(chloe, "board-hidden-columns")
+
+
+def test_publishing_now_from_the_board_asks_first(open_board, board_group, seed):
+    """A coordinator moving a scheduled card to "Publié" is asked to confirm (it goes
+    public at once and fires its webhooks): cancelling leaves it scheduled."""
+    from datetime import datetime, timedelta, timezone
+
+    from tests import factories as f
+
+    def run():
+        from workflow.extensions import db
+        from workflow.models import Channel, Group, User
+
+        channel = db.session.query(Channel).filter_by(slug="bibliotheque-en-ligne").one_or_none() \
+            or f.ChannelFactory(slug="bibliotheque-en-ligne", name="Bibliothèque en ligne", daily_capacity=3)
+        author = db.session.query(User).filter_by(username="alice").one()
+        f.ItemFactory(group=db.session.get(Group, board_group), author=author, state="scheduled", channel=channel,
+                      title="Conte numérique", scheduled_at=datetime.now(timezone.utc) + timedelta(days=3))
+        db.session.commit()
+
+    seed(run)
+    david = open_board("david", board_group)
+    asked = []
+
+    def answer(accept):
+        def on_dialog(dialog):
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+        return on_dialog
+
+    def publish_by_menu():
+        card(david, "Conte numérique").locator(".card-move").click()
+        expect(david.locator("#move-dialog")).to_be_visible()
+        david.locator('#move-targets input[value="published"]').check()
+        david.locator("#move-dialog button[type=submit]").click()
+
+    david.once("dialog", answer(False))
+    publish_by_menu()
+    expect(david.locator("#live")).to_contain_text("Publication annulée.")
+    expect(column(david, "scheduled").locator(".card-title", has_text="Conte numérique")).to_be_visible()
+    assert asked and "Publier « Conte numérique » maintenant ?" in asked[0] and "irréversible" in asked[0]
+
+    david.once("dialog", answer(True))
+    publish_by_menu()
+    expect(column(david, "published").locator(".card-title", has_text="Conte numérique")).to_be_visible()
+    assert len(asked) == 2

@@ -39,6 +39,13 @@ function refusal(err, card, fromState, target) {
     + " " + _("Reason: %(reason)s", { reason: err.problem?.detail || _("not given") });
 }
 
+/** Publishing is public at once and sends the channel's webhooks: never on a mere drop. */
+function confirmPublication(card) {
+  const title = card.querySelector(".card-title")?.textContent || "";
+  return window.confirm(_("Publish “%(title)s” now? It becomes public at once and its webhooks are sent: this cannot be undone.",
+    { title }));
+}
+
 export class Moves {
   constructor(cards) { this.cards = cards; }
 
@@ -62,6 +69,11 @@ export class Moves {
     if (beforeId) body.before_id = beforeId;
     else if (afterId) body.after_id = afterId;
     if (!body.state && !body.before_id && !body.after_id) { revert(); return; }
+    if (body.state === config.states.PUBLISHED && !confirmPublication(card)) {
+      revert();
+      announce(_("Publication cancelled."));
+      return;
+    }
     if (body.state && movesFor(card)[state] === true) {
       const comment = await askComment(card, state);
       if (comment === null) {
