@@ -232,7 +232,10 @@ def seed_world(url, tmp_path, agents=3, leads=2, items=8):
         # many drops between the same cards), so a few drops there rebalance the column.
         from workflow.services import items as item_service
 
-        width = getattr(item_service, "MAX_RANK_LENGTH", 24) - 1  # one digit left before a rebalance
+        # As long as a rank may be: no rank short enough fits between them, so the first drop
+        # into that gap rebalances the column whatever the timing (the first card dropped there
+        # is never already there: "Worn 1" is).
+        width = getattr(item_service, "MAX_RANK_LENGTH", 24)
         for i, last in enumerate("12"):
             made.append(f.ItemFactory(group=group, author=people[names[i]][0], state="proposed",
                                       title=f"Worn {i}", rank="1" + "0" * (width - 2) + last).id)
