@@ -36,6 +36,8 @@ import engineio
 import requests
 import socketio as socketio_lib
 
+from .processes import pids_serving
+
 ROOT = Path(__file__).resolve().parents[1]
 STATES = ("proposed", "in_review", "approved", "scheduled", "published", "rejected", "archived")
 
@@ -120,33 +122,9 @@ class Servers:
         except OSError:
             return ""
 
-    def _pids_serving(self, port):
-        parents = {}
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                except (OSError, IndexError, ValueError):
-                    continue
-
-        def descends(pid):
-            while pid > 1:
-                pid = parents.get(pid, 0)
-                if pid == self.proc.pid:
-                    return True
-            return False
-
-        def serves(pid):
-            try:
-                return f"127.0.0.1:{port}" in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
-            except OSError:
-                return False
-
-        return [pid for pid in parents if descends(pid) and serves(pid)]
-
     def kill(self, index, sig=signal.SIGKILL):
         """SIGKILL the gunicorn master and worker of ``ports[index]``: a crash."""
-        victims = self._pids_serving(self.ports[index])
+        victims = pids_serving(self.ports[index], self.proc.pid)
         if not victims:
             raise RuntimeError(f"no process serves port {self.ports[index]}")
         for pid in victims:

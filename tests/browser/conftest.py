@@ -114,6 +114,15 @@ def browser():
     playwright.stop()
 
 
+def sign_in(page, username):
+    """Sign ``username`` in on ``page`` through the sign-in form, as a person does."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", f.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 @pytest.fixture
 def open_board(browser, live_server):
     """``open_board(username, group_id, width=1400)`` → a logged-in page showing the board, live."""
@@ -128,11 +137,7 @@ def open_board(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{username}: {exc}"))
-        page.goto("/login")
-        page.fill("#username", username)
-        page.fill("#password", f.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
+        sign_in(page, username)
         page.goto(f"/groups/{group_id}/board{query}")
         expect(page.locator("#connection")).to_have_attribute("data-status", "online", timeout=10_000)
         return page

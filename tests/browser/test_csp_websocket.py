@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests import factories as f
+from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,11 +15,7 @@ def test_the_board_socket_upgrades_to_a_websocket_under_connect_src_self(browser
         page = context.new_page()
         violations = []
         page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
-        page.goto("/login")
-        page.fill("#username", "alice")
-        page.fill("#password", f.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
+        sign_in(page, "alice")
         with page.expect_websocket(lambda ws: "/socket.io/" in ws.url, timeout=10_000) as opened:
             response = page.goto(f"/groups/{board_group}/board")
         assert "connect-src 'self';" in response.headers["content-security-policy"]

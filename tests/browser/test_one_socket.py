@@ -6,6 +6,8 @@ from playwright.sync_api import expect
 
 from tests import factories as f
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -30,11 +32,7 @@ def signed_in(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{username}: {exc}"))
-        page.goto("/login")
-        page.fill("#username", username)
-        page.fill("#password", f.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
+        sign_in(page, username)
         page.goto("/help")  # a page with the bell only, so the index's socket is not counted
         expect(page.locator("#bell")).to_have_attribute("data-connected", "1", timeout=10_000)
         sockets = []

@@ -193,7 +193,7 @@ def test_heartbeat_tells_each_board_its_head(app, world, new_item):
     assert received(bob, "board.head") == [("board.head", {"group_id": world.group.id, "seq": 2})]
 
 
-def test_a_board_nobody_here_shows_gets_no_heartbeat(app, world, new_item):
+def test_a_socket_hears_only_the_heads_of_the_boards_it_joined(app, world, new_item):
     new_item()
     carol = connect_as(app, world, world.other_agent)
     join(carol, world.other_group)

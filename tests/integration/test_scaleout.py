@@ -22,6 +22,7 @@ from workflow.models import utcnow
 
 from .. import factories as f
 from ..conftest import make_app, postgres_url, skip_or_fail
+from ..processes import pids_serving
 from ..security.pg import scratch_database
 from .test_realtime import port_open, wait_for
 
@@ -207,29 +208,7 @@ def viewers(presence):
 def kill_process_on(port, ancestor):
     """SIGKILL the gunicorn master and worker serving ``port`` (descendants of
     ``ancestor``): a crash, where no disconnect handler runs."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-
-    def descends(pid):
-        while pid > 1:
-            pid = parents.get(pid, 0)
-            if pid == ancestor:
-                return True
-        return False
-
-    def serves(pid):
-        try:
-            return f"127.0.0.1:{port}" in Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
-        except OSError:
-            return False
-
-    victims = [pid for pid in parents if descends(pid) and serves(pid)]
+    victims = pids_serving(port, ancestor)
     assert victims, f"no process serves port {port}"
     for pid in victims:
         os.kill(pid, signal.SIGKILL)
