@@ -23,6 +23,8 @@ from pathlib import Path
 
 import requests
 
+from bench.ports import free_ports
+
 ROOT = Path(__file__).resolve().parents[1]
 WRK_LUA = 'wrk.headers["Authorization"] = "Bearer {token}"\n'
 
@@ -35,13 +37,7 @@ def percentile(values, p):
 
 
 def free_port():
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port < 65000:
-            return port
-    raise RuntimeError("no free port")
+    return free_ports(1)
 
 
 def wait_port(port, timeout=30):

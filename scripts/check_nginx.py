@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.api_throughput import free_port, prepare, stop_server, wait_port  # noqa: E402
+from bench.ports import free_ports  # noqa: E402
 
 MAIN_CONF = """
 daemon off;
@@ -42,11 +43,7 @@ http {{
 
 
 def free_pair():
-    for _ in range(50):
-        port = free_port()
-        if not wait_port(port + 1, timeout=0.1):
-            return port
-    raise RuntimeError("no two consecutive free ports")
+    return free_ports(2)
 
 
 def main():

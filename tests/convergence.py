@@ -24,7 +24,6 @@ import os
 import queue
 import random
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -35,6 +34,8 @@ from pathlib import Path
 import engineio
 import requests
 import socketio as socketio_lib
+
+from bench.ports import free_ports, port_open
 
 from .processes import pids_serving
 
@@ -54,34 +55,6 @@ def wait_for(condition, timeout=10.0, interval=0.05):
         time.sleep(interval)
 
 
-def port_open(port, host="127.0.0.1"):
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex((host, port)) == 0
-
-
-_ports = random.Random()  # not seeded: two runs at once must not pick the same ports
-
-
-def _bindable(port):
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return not port_open(port)
-
-
-def free_ports(n=1):
-    """A port P with P+1 … P+n-1 free too (serve.sh listens on PORT, PORT+1, ...),
-    below the kernel's ephemeral range (32768+): a port the kernel hands out
-    for outgoing connections could be taken again between our check and the
-    server's bind."""
-    for _ in range(200):
-        port = _ports.randrange(20000, 32000 - n)
-        if all(_bindable(port + i) for i in range(n)):
-            return port
-    raise RuntimeError(f"no {n} consecutive free ports")
 
 
 def free_port():

@@ -3,11 +3,11 @@ a scheduled item once its time has come, with nobody running `publish-due`."""
 import os
 import shlex
 import signal
-import socket
 import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bench.ports import free_ports
 from workflow.extensions import db
 from workflow.models import Item
 
@@ -16,12 +16,6 @@ from ..conftest import make_app
 from .test_realtime import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve_command(port):
@@ -42,7 +36,7 @@ def test_make_run_publishes_a_due_item_by_itself(tmp_path):
                                 scheduled_at=datetime.now(timezone.utc) + timedelta(seconds=1)).id
         db.session.commit()
         db.session.remove()
-    port = free_port()
+    port = free_ports(1)
     command = serve_command(port)
     assert "RELAIS_SCHEDULER=" in command
     env = dict(os.environ, DATABASE_URL=url, RELAIS_SCHEDULER_INTERVAL="0.5")

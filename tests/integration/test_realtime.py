@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.ports import free_ports
 from workflow.extensions import db, socketio
 from workflow.models import utcnow
 
@@ -397,9 +398,7 @@ socketio.run(app, host="127.0.0.1", port=int(sys.argv[1]), allow_unsafe_werkzeug
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)
 
 
 def wait_for(condition, timeout=10.0, interval=0.05):

@@ -5,9 +5,7 @@ published by `flask relais publish-due` run as a third process; clients of the
 two processes on one board see each other in its presence, until one process
 dies."""
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.ports import free_ports
 from workflow.extensions import db
 from workflow.models import utcnow
 
@@ -30,29 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
-def _bindable(port):
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def two_free_ports():
-    """A port P with P+1 free too (serve.sh listens on PORT, PORT+1, ...): both
-    free now, and below the range the system takes outgoing connections' local
-    ports from, so that a test running beside this one cannot take P+1 with a
-    connection before serve.sh binds it."""
-    try:
-        ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        ephemeral = 32768
-    for _ in range(100):
-        port = random.randrange(10000, max(ephemeral - 1, 10002))
-        if _bindable(port) and _bindable(port + 1):
-            return port
-    raise RuntimeError("no two consecutive free ports")
+    """A port P with P+1 free too (serve.sh listens on PORT, PORT+1, ...)."""
+    return free_ports(2)
 
 
 def _stop(servers):
