@@ -27,9 +27,15 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _sqlalchemy_url(
         _env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'relais.sqlite3'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No SELECT 1 before every checkout (pool_pre_ping): connections are renewed after
+    # DB_POOL_RECYCLE seconds, and one the server closed is noticed at checkout without
+    # a round trip (workflow/database.py); one lost mid-request answers 503 (faults.py).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": int(_env("DB_POOL_RECYCLE", 1800))}
     REDIS_URL = _env("REDIS_URL")
     SOCKETIO_ASYNC_MODE = _env("SOCKETIO_ASYNC_MODE", "threading")
+    # permessage-deflate on websockets: off, each event is framed once for a whole board
+    # rather than compressed again for every socket (workflow/realtime/transport.py).
+    SOCKETIO_DEFLATE = _env("SOCKETIO_DEFLATE", "0") == "1"
     # Redis channel shared by every process of one deployment; a write-only process
     # (the publish-due command, a timer) publishes events without listening.
     SOCKETIO_CHANNEL = _env("SOCKETIO_CHANNEL", "relais")
@@ -43,6 +49,18 @@ class Config:
     PUBLIC_HOLIDAYS_SUBDIV = _env("PUBLIC_HOLIDAYS_SUBDIV")
     DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "fr")
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", 1024 * 1024))
+    # Attachments (README "Attachments and covers"): the biggest file one upload may carry
+    # (only the upload route takes a body over MAX_CONTENT_LENGTH), and where files live:
+    # the local disk (UPLOAD_DIR, default instance/uploads/) unless STORAGE_URL=s3://bucket[/prefix],
+    # then S3-compatible storage reached at S3_ENDPOINT_URL with S3_ACCESS_KEY_ID /
+    # S3_SECRET_ACCESS_KEY in S3_REGION (unset: boto3's own AWS_* variables and defaults).
+    MAX_ATTACHMENT_BYTES = int(_env("MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024))
+    STORAGE_URL = _env("STORAGE_URL")
+    UPLOAD_DIR = _env("UPLOAD_DIR")
+    S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+    S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY")
+    S3_REGION = _env("S3_REGION")
     EVENTS_PAGE_SIZE = int(_env("EVENTS_PAGE_SIZE", 200))
     # Presence updates of a board are coalesced and sent at most every PRESENCE_DELAY seconds.
     PRESENCE_DELAY = float(_env("PRESENCE_DELAY", 0.25))
@@ -73,13 +91,36 @@ class Config:
     MAIL_USE_SSL = _env("MAIL_USE_SSL", "0") == "1"
     MAIL_USERNAME = _env("MAIL_USERNAME")
     MAIL_PASSWORD = _env("MAIL_PASSWORD")
-    MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "Relais <relais@localhost>")
     MAIL_OUTBOX_DIR = _env("MAIL_OUTBOX_DIR")
-    # Links in mails point here.
-    PUBLIC_URL = _env("PUBLIC_URL", "http://localhost:5000")
-    # In-process scheduler (publish due items, send webhooks): RELAIS_SCHEDULER=1 to run it.
-    SCHEDULER_ENABLED = _env("RELAIS_SCHEDULER", "0") == "1"
+    # Links in mails point here (e.g. https://relais.example.org). Unset, development
+    # uses the address the app is reached at (the request's, else http://HOST:PORT);
+    # production warns at start (links would point at the server itself).
+    PUBLIC_URL = _env("PUBLIC_URL")
+    # The domain of From and Message-ID: PUBLIC_URL's host unless set.
+    MAIL_DOMAIN = _env("MAIL_DOMAIN")
+    # Default "Relais <relais@MAIL_DOMAIN>".
+    MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER")
+    # Notification mails of one kind to one person: after one is sent, the next ones
+    # within MAIL_GROUP_WINDOW seconds wait and leave together as one mail when the
+    # window closes (0 = one mail per notification).
+    MAIL_GROUP_WINDOW = float(_env("MAIL_GROUP_WINDOW", 120))
+    # The first day someone gets more than this many notification mails, one offers the digest.
+    MAIL_DIGEST_OFFER_AFTER = int(_env("MAIL_DIGEST_OFFER_AFTER", 5))
+    # The feeds' identity: calendar UIDs are relais-item-<id>@FEED_UID_DOMAIN and Atom ids
+    # tag:FEED_UID_DOMAIN,FEED_TAG_DATE:… (RFC 4151: a domain you held on that date,
+    # YYYY[-MM[-DD]]). Without FEED_UID_DOMAIN, PUBLIC_URL's host. Changing either changes
+    # every id: subscribers would see each item twice.
+    FEED_UID_DOMAIN = _env("FEED_UID_DOMAIN")
+    FEED_TAG_DATE = _env("FEED_TAG_DATE", "2024")
+    # The publisher (publish due items, send webhooks) runs in every served process, every
+    # RELAIS_SCHEDULER_INTERVAL seconds; a database lease makes one of them publish at a time,
+    # the others take over when its lease (PUBLISHER_LEASE seconds) runs out. RELAIS_SCHEDULER=0
+    # turns it off (then cron runs `flask relais publish-due`). The calendar and admin pages say
+    # it is late after PUBLISHER_LATE_AFTER seconds without a round (default 3 intervals, ≥ 2 min).
+    SCHEDULER_ENABLED = _env("RELAIS_SCHEDULER", "1") == "1"
     SCHEDULER_INTERVAL = float(_env("RELAIS_SCHEDULER_INTERVAL", 30))
+    PUBLISHER_LEASE = float(_env("PUBLISHER_LEASE", 0)) or None
+    PUBLISHER_LATE_AFTER = float(_env("PUBLISHER_LATE_AFTER", 0)) or None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -113,6 +154,8 @@ class TestingConfig(Config):
     LOGIN_USER_RATE_LIMIT = "10000 per minute"
     MAIL_SERVER = None
     MAIL_OUTBOX_DIR = os.path.join(os.environ.get("TMPDIR", "/tmp"), "relais-test-outbox")
+    UPLOAD_DIR = os.path.join(os.environ.get("TMPDIR", "/tmp"), "relais-test-uploads")
+    STORAGE_URL = None
     SCHEDULER_ENABLED = False
     BOARD_POLL_INTERVAL = 0.0
     # scrypt's defaults are deliberately slow; tests hash many passwords.
@@ -124,7 +167,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True,
+        "pool_recycle": int(_env("DB_POOL_RECYCLE", 1800)),
         "pool_size": int(_env("DB_POOL_SIZE", 10)),
         "max_overflow": int(_env("DB_MAX_OVERFLOW", 10)),
     }

@@ -39,3 +39,17 @@ def free_ports(n=1):
         if all(_bindable(port + i) for i in range(n)):
             return port
     raise RuntimeError(f"no {n} consecutive free ports")
+
+
+def process_parents():
+    """``{pid: parent pid}`` of every process, from /proc (to find the processes a
+    server script started, e.g. gunicorn's worker under scripts/serve.sh)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return parents

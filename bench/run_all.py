@@ -8,10 +8,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHES = [
+    # First: the issue's table, each figure of Relais beside its floor app, in alternating rounds.
+    ("side_by_side", []),
     ("board_load", ["--cards", "1000", "5000", "--repeat", "30"]),
-    ("realtime_fanout", ["--clients", "1", "50", "200", "1000", "--moves", "50"]),
+    # In-process Python clients: the client is the bottleneck past a few hundred sockets.
+    ("realtime_fanout", ["--clients", "1", "50", "200", "--moves", "50"]),
+    # serve.sh's process and Node clients (the browsers' socket.io-client): CPU per move, p99, RSS.
+    ("fanout", ["--sockets", "200", "1000", "--moves", "30"]),
+    ("read_path", []),
     ("api_throughput", []),
     ("scheduler", []),
+    ("wire_bytes", ["--cards", "1000"]),
+    ("search", []),
 ]
 
 

@@ -31,6 +31,8 @@ pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
+    # As Debian's /etc/nginx/nginx.conf does: the static files' types (gzip_types reads them).
+    include /etc/nginx/mime.types;
     access_log off;
     client_body_temp_path {tmp}/body;
     proxy_temp_path {tmp}/proxy;
@@ -44,6 +46,28 @@ http {{
 
 def free_pair():
     return free_ports(2)
+
+
+def check_compression(requests, base, auth, group_id):
+    """Through nginx: the board's JSON comes gzip-compressed and decodes to the plain
+    board, its ETag still gives a 304, and nginx gzips the static files it serves."""
+    import gzip
+
+    board = f"{base}/api/v1/groups/{group_id}/board"
+    plain = requests.get(board, headers={**auth, "Accept-Encoding": "identity"}, timeout=30, stream=True)
+    plain_bytes = plain.raw.read()
+    packed = requests.get(board, headers={**auth, "Accept-Encoding": "gzip"}, timeout=30, stream=True)
+    packed_bytes = packed.raw.read()  # the bytes on the wire, not decoded by requests
+    assert "Content-Encoding" not in plain.headers, plain.headers
+    assert packed.headers.get("Content-Encoding") == "gzip", f"the board is not compressed: {packed.headers}"
+    assert gzip.decompress(packed_bytes) == plain_bytes, "the compressed board is not the plain one"
+    again = requests.get(board, headers={**auth, "Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]},
+                         timeout=30)
+    assert again.status_code == 304, f"an unchanged board is not a 304 through nginx: {again.status_code}"
+    script = requests.get(f"{base}/static/js/board.js", headers={"Accept-Encoding": "gzip"}, timeout=30, stream=True)
+    assert script.headers.get("Content-Encoding") == "gzip", f"nginx does not gzip static files: {script.headers}"
+    return (f"board compressed ({len(plain_bytes)} -> {len(packed_bytes)} bytes gzip, 304 when unchanged), "
+            "static files gzipped")
 
 
 def main():
@@ -80,28 +104,29 @@ def main():
             assert wait_port(port), f"nothing listens on {port}: {(tmp / 'error.log').read_text() if port == front else ''}"
         base = f"http://127.0.0.1:{front}"
         token = requests.post(f"{base}/api/v1/tokens", json={"username": "alice", "password": "relais-demo"},
-                              timeout=10).json()["token"]
+                              timeout=30).json()["token"]
         auth = {"Authorization": f"Bearer {token}"}
-        group = next(g for g in requests.get(f"{base}/api/v1/groups", headers=auth, timeout=10).json() if g["role"])
-        item = requests.post(f"{base}/api/v1/groups/{group['id']}/items", headers=auth, timeout=10,
+        group = next(g for g in requests.get(f"{base}/api/v1/groups", headers=auth, timeout=30).json() if g["role"])
+        item = requests.post(f"{base}/api/v1/groups/{group['id']}/items", headers=auth, timeout=30,
                              json={"title": "Par nginx", "resource_type": "video"}).json()
-        assert requests.get(f"{base}/static/js/board.js", timeout=10).ok, "static files are not served"
+        assert requests.get(f"{base}/static/js/board.js", timeout=30).ok, "static files are not served"
+        compressed = check_compression(requests, base, auth, group["id"])
         arrived = threading.Event()
         client.on("item.moved", lambda payload: arrived.set() if payload["item_id"] == item["id"] else None)
-        client.connect(base, auth={"token": token}, wait_timeout=10)  # polling, then upgrade
-        assert client.call("join", {"group_id": group["id"]}, timeout=10)["ok"]
+        client.connect(base, auth={"token": token}, wait_timeout=30)  # polling, then upgrade
+        assert client.call("join", {"group_id": group["id"]}, timeout=30)["ok"]
         deadline = time.monotonic() + 10
         while client.transport() != "websocket" and time.monotonic() < deadline:
             time.sleep(0.05)
         transport = client.transport()
         assert transport == "websocket", "the websocket upgrade failed through nginx (DEBUG=1 shows why)"
         for _ in range(10):  # API calls spread over both processes; the event comes back through Redis
-            requests.get(f"{base}/api/v1/items/{item['id']}", headers=auth, timeout=10)
-        moved = requests.post(f"{base}/api/v1/items/{item['id']}/move", headers=auth, timeout=10,
+            requests.get(f"{base}/api/v1/items/{item['id']}", headers=auth, timeout=30)
+        moved = requests.post(f"{base}/api/v1/items/{item['id']}/move", headers=auth, timeout=30,
                               json={"state": "in_review"})
         assert moved.ok, moved.text
         assert arrived.wait(10), "the move did not reach the socket through nginx"
-        print(f"nginx OK: socket connected through nginx ({transport}), move delivered; "
+        print(f"nginx OK: socket connected through nginx ({transport}), move delivered; {compressed}; "
               f"processes on {app_port} and {app_port + 1}, nginx on {front}")
     except BaseException:
         server_log.flush()

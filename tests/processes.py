@@ -1,18 +1,13 @@
 """Finding the server processes a test started, to kill one as a crash would."""
 from pathlib import Path
 
+from bench.ports import process_parents
+
 
 def pids_serving(port, ancestor):
     """The pids descending from ``ancestor`` whose command line binds 127.0.0.1:``port``
     (the gunicorn master and its worker started by scripts/serve.sh)."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
+    parents = process_parents()
 
     def descends(pid):
         while pid > 1:

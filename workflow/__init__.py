@@ -25,6 +25,13 @@ def create_app(test_config=None, config_name=None):
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
 
+    from . import compression
+
+    compression.init_app(app)
+
+    from . import json_provider
+
+    json_provider.init_app(app)  # before i18n wraps its ``default``
     from .extensions import csrf, db, login_manager, migrate
     from . import models  # noqa: F401  (register the tables)
 
@@ -55,6 +62,9 @@ def create_app(test_config=None, config_name=None):
     from .web import bp as web_bp
 
     app.register_blueprint(api_bp)
+    from .api.attachments import init_app as init_uploads
+
+    init_uploads(app)  # the upload route's bigger request limit
     app.register_blueprint(web_bp)
 
     from . import errors
@@ -68,6 +78,10 @@ def create_app(test_config=None, config_name=None):
     from . import scheduler
 
     scheduler.init_app(app)
+
+    from .services.mail import warn_without_public_url
+
+    warn_without_public_url(app)
 
     from .cli import relais_cli
 

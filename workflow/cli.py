@@ -18,11 +18,14 @@ def demo_command(if_empty):
     """Load a realistic demo network (refused under the Production config)."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("The demo data must not be loaded under the Production config.")
-    from .demo import load_demo
+    from .demo import PASSWORD, accounts_by_role, load_demo
 
-    loaded = load_demo(if_empty=if_empty)
-    click.echo("Demo loaded: users alice, bruno, chloe, emma, david, admin (password relais-demo)."
-               if loaded else "Database already has data: demo not loaded.")
+    if not load_demo(if_empty=if_empty):
+        click.echo("Database already has data: demo not loaded.")
+        return
+    click.echo(f"Demo loaded. Every account's password is {PASSWORD}:")
+    for role, usernames in accounts_by_role().items():
+        click.echo(f"  {role}: {', '.join(usernames)}")
 
 
 @relais_cli.command("create-user")
@@ -62,15 +65,20 @@ def add_member_command(username, group, role):
 
 @relais_cli.command("publish-due")
 def publish_due_command():
-    """Publish every scheduled item whose time has come (safe to run concurrently)."""
-    from .services.workflow import publish_due
+    """A publisher round: publish every scheduled item whose time has come, send the
+    pending webhooks and the grouped notification mails whose window has closed —
+    unless another process is the publisher (it holds the lease)."""
+    from .services.publisher import run_round
 
-    count = publish_due()
-    click.echo(f"Published {count} item(s).")
-    from .services.webhooks import deliver_pending
-
-    sent = deliver_pending()
+    done = run_round()
+    if done is None:
+        click.echo("Another process is the publisher (it holds the lease): nothing done.")
+        return
+    click.echo(f"Published {done['published']} item(s).")
+    sent = done["webhooks"]
     click.echo(f"Webhooks: {sent['delivered']} delivered, {sent['retrying']} to retry, {sent['failed']} given up.")
+    if done["mails"]:
+        click.echo(f"Grouped notifications: {done['mails']} mail(s).")
 
 
 @relais_cli.command("webhook-add")
@@ -90,12 +98,12 @@ def webhook_add_command(channel, url, allow_private):
 
 @relais_cli.command("remind")
 def remind_command():
-    """Daily: remind and escalate reviews waiting past their group's limit, send digests."""
+    """Daily: remind and escalate reviews waiting past their group's limit, remind due dates, send digests."""
     from .services.reviews import remind
 
     summary = remind()
     click.echo(f"Reminders: {summary['reminded']}, escalations: {summary['escalated']}, "
-               f"digests: {summary['digests']}.")
+               f"due dates: {summary['due']}, digests: {summary['digests']}.")
 
 
 @relais_cli.command("expire-licences")
@@ -108,9 +116,14 @@ def expire_licences_command():
 
 @relais_cli.command("send-mail")
 def send_mail_command():
-    """Retry the outbox: send every unsent mail whose next attempt is due (needs MAIL_SERVER)."""
+    """Send the grouped notification mails whose window has closed, and retry the
+    outbox: every unsent mail whose next attempt is due (needs MAIL_SERVER)."""
     from .services.mail import send_pending
+    from .services.notifications import send_grouped_mails
 
+    grouped = send_grouped_mails()
+    if grouped:
+        click.echo(f"Grouped notifications: {grouped} mail(s).")
     if not current_app.config.get("MAIL_SERVER"):
         raise click.ClickException("MAIL_SERVER is not configured: mails stay in the outbox "
                                    "(table outbox_mails and the MAIL_OUTBOX_DIR folder).")
@@ -178,3 +191,11 @@ def set_password_command(username, password):
     except DomainError as exc:
         _fail(exc)
     click.echo(f"Password of {username} set; their other sessions were closed.")
+
+
+@relais_cli.command("reindex")
+def reindex_command():
+    """Rebuild the search index from every item (after `flask db upgrade` added it, or to repair it)."""
+    from .services.search import reindex_all
+
+    click.echo(f"Search index rebuilt: {reindex_all()} item(s).")

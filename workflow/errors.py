@@ -19,7 +19,7 @@ def domain_error(exc):
 def csrf_error(exc):
     if api_errors.is_api_request():
         return api_errors.csrf_problem(exc)
-    return web_errors.render_http_error(exc)
+    return web_errors.render_csrf_error(exc)
 
 
 def http_error(exc):

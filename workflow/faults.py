@@ -1,7 +1,7 @@
 """When the database goes away for a moment: answer 503 (problem+json for the
 API, a plain page for the browser, both in the reader's language) instead of a
-traceback, and let the next request find it again by itself (the pool pings
-connections before use, ``pool_pre_ping``, and throws away the dead ones).
+traceback, and let the next request find it again by itself (the pool throws
+away, at checkout, a connection the server has closed: workflow/database.py).
 A connection lost in the middle of a request surfaces as OperationalError,
 InterfaceError (psycopg's "the connection is closed"), a DBAPIError marked
 ``connection_invalidated``, or PendingRollbackError on the next use of the
@@ -51,7 +51,9 @@ def database_unavailable(exc):
 
 
 def value_out_of_range(exc):
-    _reset_session()
+    # The connection is sound: a rollback is enough, and keeps the caller (a token's
+    # user, expired by it) in the session to be read again for the answer's language.
+    db.session.rollback()
     if request.path.startswith("/api/"):
         from .api.errors import problem
 

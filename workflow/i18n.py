@@ -67,6 +67,8 @@ NOTIFICATION_KIND_NAMES = {
     "published": _l("My proposal is published"),
     "review_overdue": _l("Review overdue (reminder, escalation)"),
     "licence_expired": _l("Licence ended: publication withdrawn"),
+    "due_date": _l("Due date tomorrow or passed (reminder)"),
+    "followed": _l("News of items I follow"),
 }
 
 
@@ -316,6 +318,39 @@ def translate_field_errors(errors):
 
 def translate_title(title):
     return gettext(title) if title else title
+
+
+# What the reader is told for an HTTP error Werkzeug raises (an unknown address, a method
+# the route does not take, a crash): Werkzeug's own names and descriptions are English
+# and not ours to translate, so each common status has its msgids here.
+HTTP_ERRORS = {
+    400: (_l("Bad request"), _l("The request could not be understood. Check what was sent and try again.")),
+    401: (_l("Authentication required"), _l("Sign in to see this page.")),
+    403: (_l("Forbidden"), _l("You do not have access to this page.")),
+    404: (_l("Page not found"), _l("This page does not exist, or no longer does. Check the address, or start "
+                                   "again from the home page.")),
+    405: (_l("Method not allowed"), _l("This address does not accept this kind of request.")),
+    413: (_l("Too large"), _l("What was sent is too large.")),
+    415: (_l("Unsupported media type"), _l("The body of the request is not in a format this address accepts.")),
+    428: (_l("Version required"), _l("Send the version you read, so that nobody's changes are overwritten.")),
+    429: (_l("Too many requests"), _l("Too many requests in a short time: wait a moment and try again.")),
+    500: (_l("Server error"), _l("Something went wrong on our side. Nothing you saved is lost; try again in a "
+                                 "moment, and tell the network's administrator if it keeps happening.")),
+    503: (_l("Service unavailable"), _l("Relais is unavailable for a moment: try again in a minute.")),
+}
+
+
+def http_error_text(exc):
+    """``(status, title, detail)`` of a Werkzeug HTTP error, in the reader's language: our
+    words for its status; a description given at the ``abort`` (already translated there)
+    is kept as the detail, Werkzeug's default English one is not."""
+    status = getattr(exc, "code", None) or 500
+    title, detail = HTTP_ERRORS.get(status, HTTP_ERRORS[400 if status < 500 else 500])
+    description = getattr(exc, "description", None)
+    # (A 429's description is the limiter's rule, "20 per 1 minute": ours says it better.)
+    if description and description != type(exc).description and status != 429:
+        detail = translate_title(str(description))
+    return status, str(title), str(detail)
 
 
 # --- Catalogues -------------------------------------------------------------------

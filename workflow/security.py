@@ -3,10 +3,12 @@
 app's own origin (``Origin`` header) and carry the CSRF token; Bearer requests
 carry no cookie authority and are exempt. The response headers every answer
 carries (CSP, HSTS over HTTPS, no caching of the API) are set here too."""
+import functools
 import secrets
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext
 from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
@@ -98,11 +100,23 @@ def _cross_origin_refusal():
     return render_http_error(Forbidden(CROSS_ORIGIN_REFUSED))  # its description is translated there
 
 
-def bearer_token():
-    header = request.headers.get("Authorization", "")
+def signed_link_view(view):
+    """Mark a view authorised by a signed token in its URL alone (the one-click
+    unsubscribe link of a mail, RFC 8058: a mail provider POSTs it with no cookie,
+    no Origin and no CSRF token). Such a view must not act on the signed-in user."""
+    view.relais_signed_link = True
+    return view
+
+
+def _bearer_header(headers):
+    header = headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip()
     return None
+
+
+def bearer_token():
+    return _bearer_header(request.headers)
 
 
 def _init_proxy_fix(app):
@@ -116,6 +130,74 @@ def _init_proxy_fix(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
+class TokenRequestSession(SecureCookieSession):
+    """The session of a Bearer request to the API: always empty, never saved."""
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, but a Bearer request to the API carries no
+    cookie authority (it is authenticated by its token alone): its cookie is neither
+    verified nor written back, which spares every token read a signature check
+    and a cookie. The signing serializer is built once per set of keys, not per
+    request."""
+
+    def __init__(self):
+        self._serializers = {}
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+        return serializer
+
+    def open_session(self, app, request):
+        if request.path.startswith("/api/") and _bearer_header(request.headers) is not None:
+            return TokenRequestSession()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if isinstance(session, TokenRequestSession):
+            if session.accessed:
+                response.vary.add("Cookie")  # as Flask does; the answer is the same either way
+            return
+        super().save_session(app, session, response)
+
+
+# Every limit counts sign-in POSTs (login_limits): a read has none, so it skips the
+# limiter's per-request lookup (a sixth of an item read's time): this filter for the
+# decorated views, and _skip_limiter_hooks_for_reads for the hooks around every
+# request. A limit meant for a GET would have to change both.
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+@limiter.request_filter
+def _reads_count_against_no_limit():
+    return request.method in READ_METHODS
+
+
+def _skip_limiter_hooks_for_reads(app):
+    """Flask-Limiter's before- and after-request hooks, run for writes only: for a
+    read the filter above makes them find no limit and add no header, after work
+    that cost more than the item read's own query."""
+    def before_writes(hook):
+        @functools.wraps(hook)
+        def check():
+            return None if request.method in READ_METHODS else hook()
+        return check
+
+    def after_writes(hook):
+        @functools.wraps(hook)
+        def inject(response):
+            return response if request.method in READ_METHODS else hook(response)
+        return inject
+
+    before, after = app.before_request_funcs.get(None, []), app.after_request_funcs.get(None, [])
+    before[:] = [before_writes(hook) if hook == limiter._check_request_limit else hook for hook in before]
+    after[:] = [after_writes(hook) if isinstance(hook, functools.partial) and hook.args[:1] == (limiter,)
+                else hook for hook in after]
+
+
 def _init_limiter(app):
     # Redis when configured, so every process shares the counters; memory otherwise.
     # If Redis goes away, count in memory meanwhile rather than refuse to sign anyone in.
@@ -126,10 +208,12 @@ def _init_limiter(app):
     if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
     limiter.init_app(app)
+    _skip_limiter_hooks_for_reads(app)
 
 
 def init_app(app):
     _init_proxy_fix(app)
+    app.session_interface = SessionInterface()
     _init_limiter(app)
     login_manager.login_view = "web.login"
     login_manager.login_message = N_("Log in to see this page.")
@@ -148,23 +232,32 @@ def init_app(app):
             return None
         return user
 
+    with app.app_context():
+        autocommit_reads = db.engine.dialect.name == "postgresql"
+
     @app.before_request
     def authenticate_and_protect():
         # Authenticate every request afresh: an app context shared by several
         # requests (tests, or a worker reusing one) must not carry the last caller over.
         g.pop("_login_user", None)
-        # A fresh nonce per response: libraries that inject <style> at runtime
-        # (FullCalendar reads <meta name="csp-nonce">) may do so, nothing else may.
-        g.csp_nonce = secrets.token_urlsafe(16)
+        # The CSP nonce is drawn when a page is rendered (csp_nonce below): JSON needs none.
+        g.pop("csp_nonce", None)
         token = bearer_token()
         g.auth_via_token = token is not None
         if token is not None:
             from .services.accounts import user_for_token
 
+            if autocommit_reads and request.method in ("GET", "HEAD") and not db.session().in_transaction() \
+                    and getattr(app.view_functions.get(request.endpoint), "relais_read_only", False):
+                # A hot read (api.common.read_only) on PostgreSQL: no BEGIN, no ROLLBACK round trip.
+                db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
             # A Bearer request is authenticated by its token alone, never by a cookie.
             g._login_user = user_for_token(token) or AnonymousUserMixin()
             return None
         if request.method in UNSAFE_METHODS:
+            if getattr(app.view_functions.get(request.endpoint), "relais_signed_link", False):
+                return None  # the token in the URL is the authority, not a cookie
             if request.path.startswith("/api/") and not current_user.is_authenticated:
                 # No session, so no cookie authority to abuse: let the API answer 401.
                 return None
@@ -178,31 +271,44 @@ def init_app(app):
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; "
-            f"style-src 'self'{_nonce_source()}; img-src 'self' data:; font-src 'self' data:; "
-            # 'self' covers the same host's ws:/wss: (CSP Level 3; Chromium and Firefox).
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
+        headers = response.headers
+        present = {name.lower() for name in headers.keys()}  # one pass, not one scan per header
+        nonce = g.get("csp_nonce")
+        for name, value in (_PAGE_HEADERS if nonce is None else _page_headers(nonce)):
+            if name.lower() not in present:
+                headers.add(name, value)
         hsts = int(app.config.get("HSTS_SECONDS") or 0)
-        if hsts > 0 and request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}; includeSubDomains")
-        if request.path.startswith("/api/"):
+        if hsts > 0 and request.is_secure and "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", f"max-age={hsts}; includeSubDomains")
+        if request.path.startswith("/api/") and "cache-control" not in present:
             # Feeds and the board set their own policy (revalidated with ETags).
-            response.headers.setdefault("Cache-Control", API_CACHE_CONTROL)
+            headers.add("Cache-Control", API_CACHE_CONTROL)
         return response
 
     @app.context_processor
     def csp_nonce():
-        return {"csp_nonce": g.get("csp_nonce", "")}
+        # A fresh nonce per rendered page: libraries that inject <style> at runtime
+        # (FullCalendar reads <meta name="csp-nonce">) may do so, nothing else may.
+        # Drawn only when a template is rendered, so API answers cost no random draw.
+        if "csp_nonce" not in g:
+            g.csp_nonce = secrets.token_urlsafe(16)
+        return {"csp_nonce": g.csp_nonce}
 
     assert CSRFError
 
 
-def _nonce_source():
-    nonce = g.get("csp_nonce")
-    return f" 'nonce-{nonce}'" if nonce else ""
+def _page_headers(nonce=None):
+    """The headers every answer carries unless it set its own, with the CSP nonce of
+    a rendered page (libraries that inject <style> may use it)."""
+    nonce_source = f" 'nonce-{nonce}'" if nonce else ""
+    return (("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "same-origin"),
+            ("X-Frame-Options", "DENY"),
+            ("Content-Security-Policy",
+             "default-src 'self'; script-src 'self'; "
+             f"style-src 'self'{nonce_source}; img-src 'self' data:; font-src 'self' data:; "
+             # 'self' covers the same host's ws:/wss: (CSP Level 3; Chromium and Firefox).
+             "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"))
+
+
+_PAGE_HEADERS = _page_headers()  # JSON and pages without a nonce: built once

@@ -2,7 +2,8 @@
  * then follows the person's own Socket.IO room (`user:<id>`): `notification.created` raises
  * it, `notifications.unread` sets it (after reading here or in another tab). For a lead,
  * the "Reviews" link shows how many items wait in their queue. The socket is the tab's one
- * (socket.js), shared with the page. */
+ * (socket.js), shared with the page. Clicking the bell opens its menu (bell-menu.js). */
+import { BellMenu } from "./bell-menu.js";
 import { get } from "./http.js";
 import { ngettext } from "./i18n.js";
 import { onConnect } from "./socket.js";
@@ -42,5 +43,6 @@ if (bell && count) {
     document.dispatchEvent(new CustomEvent("relais:notification", { detail: msg.notification }));
   });
   socket.on("notifications.unread", (msg) => show(msg.unread));
-  window.relaisBell = { socket, show, load };
+  const menu = new BellMenu({ button: bell, onUnread: show });
+  window.relaisBell = { socket, show, load, menu };
 }

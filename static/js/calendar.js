@@ -1,67 +1,57 @@
 /** The publication calendar: FullCalendar (month, week, list) fed by /api/v1/calendar,
  * drag to reschedule, drag approved items from the side list to schedule them, and live
- * updates through the boards' Socket.IO events. Rules are checked by the server: a refusal
- * is shown with its message and the next free slot it proposes. This module wires the parts
- * of calendar/ together. */
+ * updates through the boards' Socket.IO events. A drop onto a day the page knows is full or
+ * closed is refused before it is sent; the server checks every rule again, and a refusal is
+ * shown with its message and the next free slot. This module wires the parts of calendar/
+ * together. */
 import { announce, hideToast, localDate, problemMessage, toast } from "./dom.js";
 import { get, post } from "./http.js";
 import { _, locale, ngettext } from "./i18n.js";
 import { bindDialog, openItem } from "./calendar/dialog.js";
 import { bindFeeds } from "./calendar/feeds.js";
 import { followBoards } from "./calendar/live.js";
-import { canSchedule, channelName, defaultChannel, dropTime, filters, isoDay, isPublished, itemsById, query }
-  from "./calendar/page.js";
+import { dayMarks, everywhereRefusal, learn, nextFreeSlot, refusal, refusalText } from "./calendar/capacity.js";
+import { askChannel } from "./calendar/channel-choice.js";
+import { eventContent, eventDidMount, toEvent } from "./calendar/events.js";
+import { channelName, dropTime, filters, isoDay, itemsById, query } from "./calendar/page.js";
 import { list, loadUnscheduled } from "./calendar/unscheduled.js";
 
 const FullCalendar = window.FullCalendar;
 
 // ------------------------------------------------------------------ events from the API
 
-function toEvent(item) {
-  const published = isPublished(item);
-  const start = published ? item.published_at : item.scheduled_at;
-  itemsById.set(item.id, item);
-  return {
-    id: String(item.id),
-    title: item.title,
-    start,
-    allDay: false,
-    backgroundColor: item.group_color,
-    borderColor: item.group_color,
-    classNames: [published ? "is-published" : "is-scheduled"],
-    editable: !published && canSchedule(item.group_id),
-    extendedProps: { itemId: item.id },
-  };
-}
-
-function dayMarks(capacity) {
-  const marks = [];
-  for (const [day, perChannel] of Object.entries(capacity || {})) {
-    const channels = Object.entries(perChannel);
-    const closed = channels.filter(([, c]) => c.blackout);
-    const full = channels.filter(([, c]) => !c.blackout && c.remaining === 0);
-    if (closed.length && closed.length === channels.length) {
-      const reason = closed[0][1].blackout.reason;
-      marks.push({ start: day, allDay: true, display: "background", classNames: ["day-closed"],
-        title: reason ? _("Closed — %(reason)s", { reason }) : _("Closed") });
-    } else if (full.length && full.length + closed.length === channels.length) {
-      marks.push({ start: day, allDay: true, display: "background", classNames: ["day-full"], title: _("Full") });
-    }
-  }
-  return marks;
-}
-
+let fetches = 0;
 async function loadEvents(info, success, failure) {
+  const ticket = ++fetches;
   try {
     const data = await get(`/api/v1/calendar?${query({ from: isoDay(info.start), to: isoDay(info.end), ...filters })}`);
-    success([...data.items.map(toEvent), ...dayMarks(data.capacity)]);
+    success(data.items.map(toEvent));
+    if (ticket !== fetches) return; // an older window answering late: its days are not the ones shown
+    learn(data);
+    calendar.getEventSourceById("day-marks")?.refetch();
   } catch (err) {
     toast(problemMessage(err, _("Loading the calendar")));
     failure(err);
   }
 }
 
+/** The days' marks, from what the last fetch learned (none in the list view: it lists publications). */
+function loadMarks(_info, success) {
+  success(calendar?.view.type.startsWith("list") ? [] : dayMarks());
+}
+
 // ------------------------------------------------------------------ scheduling
+
+/** Show a refusal; when there is a free slot, a button books it. */
+function refuse(text, item, slot, channel) {
+  toast(text);
+  const action = document.getElementById("toast-action");
+  action.hidden = !slot;
+  if (slot) {
+    action.textContent = _("Schedule on %(when)s", { when: localDate(new Date(slot).toISOString()) });
+    action.onclick = () => { action.hidden = true; schedule(item, new Date(slot), channel); };
+  }
+}
 
 /** Ask the server to (re)schedule; on refusal show the rule and offer the next free slot. */
 async function schedule(item, when, channel, { revert } = {}) {
@@ -76,18 +66,37 @@ async function schedule(item, when, channel, { revert } = {}) {
     return true;
   } catch (err) {
     if (revert) revert();
-    const slot = err.problem?.next_free_slot;
-    toast(problemMessage(err, _("Scheduling")));
-    const action = document.getElementById("toast-action");
-    action.hidden = !slot;
-    if (slot) {
-      action.textContent = _("Schedule on %(when)s", { when: localDate(slot) });
-      action.onclick = () => { action.hidden = true; schedule(item, new Date(slot), channel); };
-    }
+    refuse(problemMessage(err, _("Scheduling")), item, err.problem?.next_free_slot, channel);
     if (err.status === 409 && err.problem?.current) itemsById.set(item.id, err.problem.current);
     refresh();
     return false;
   }
+}
+
+/** A drop: refused on the spot when the day is full or closed for the item's channel (or for
+ * every channel when it has none); an item without a channel asks for one; then the server
+ * decides. */
+async function place(item, when, { revert } = {}) {
+  const channel = item.channel?.slug || filters.channel;
+  if (!channel) {
+    const everywhere = everywhereRefusal(item, when);
+    if (everywhere) {
+      revert?.();
+      refuse(refusalText(everywhere));
+      return false;
+    }
+    const chosen = await askChannel(item, when);
+    if (!chosen) { revert?.(); return false; }
+    return schedule(item, chosen.when, chosen.channel, { revert });
+  }
+  const refused = refusal(item, when, channel);
+  if (refused) {
+    revert?.();
+    const slot = nextFreeSlot(item, when, channel);
+    refuse(refusalText(refused.text, slot), item, slot, channel);
+    return false;
+  }
+  return schedule(item, when, channel, { revert });
 }
 
 bindDialog(schedule);
@@ -109,10 +118,12 @@ function hideToolbarIcons() {
 }
 
 const calendarEl = document.getElementById("calendar");
-const calendar = new FullCalendar.Calendar(calendarEl, {
+let calendar = null;
+calendar = new FullCalendar.Calendar(calendarEl, {
   locale,
   timeZone: "local",
-  initialView: "dayGridMonth",
+  // A phone shows the list: a month grid of 7 columns does not fit 390 px readably.
+  initialView: window.matchMedia("(max-width: 640px)").matches ? "listMonth" : "dayGridMonth",
   headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
   buttonText: { listMonth: _("list") },
   buttonHints: {
@@ -123,42 +134,34 @@ const calendar = new FullCalendar.Calendar(calendarEl, {
   viewHint: (text) => _("%(view)s view", { view: text }),
   moreLinkHint: (n) => ngettext("Show %(num)s more publication", "Show %(num)s more publications", n),
   closeHint: _("Close"),
-  datesSet: hideToolbarIcons,
+  datesSet: () => { hideToolbarIcons(); calendar?.getEventSourceById("day-marks")?.refetch(); },
   // A day cell is named by its day number (aria-labelledby) while it also shows that day's
   // publications: its name would not match what is seen. Let it be named by its content.
   dayCellDidMount: (info) => info.el.removeAttribute("aria-labelledby"),
   height: "auto",
   nowIndicator: true,
   scrollTime: "08:00:00",
-  dayMaxEvents: 4,
+  dayMaxEvents: 5,
   eventDisplay: "block",
   eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
   editable: true,
   eventDurationEditable: false,
   droppable: Boolean(list),
-  events: loadEvents,
+  eventSources: [{ id: "items", events: loadEvents }, { id: "day-marks", events: loadMarks }],
+  eventContent,
   eventDrop: (info) => {
     const item = itemsById.get(info.event.extendedProps.itemId);
-    schedule(item, dropTime(info.event.start, info.event.allDay), item.channel?.slug || defaultChannel(item),
-      { revert: info.revert });
+    place(item, dropTime(info.event.start, info.event.allDay), { revert: info.revert });
   },
   drop: (info) => {
     const item = itemsById.get(Number(info.draggedEl.dataset.itemId));
-    if (item) schedule(item, dropTime(info.date, info.allDay), defaultChannel(item));
+    if (item) place(item, dropTime(info.date, info.allDay));
   },
   eventClick: (info) => {
     info.jsEvent.preventDefault();
     if (info.event.extendedProps.itemId) openItem(info.event.extendedProps.itemId);
   },
-  eventDidMount: (info) => {
-    const item = itemsById.get(info.event.extendedProps.itemId);
-    if (!item) return;
-    const state = isPublished(item) ? _("published") : _("scheduled");
-    info.el.setAttribute("title", `${item.title} — ${item.group_name}, ${state}`
-      + (item.channel ? " " + _("on %(channel)s", { channel: item.channel.name }) : ""));
-    info.el.dataset.itemId = item.id;
-    info.el.dataset.state = item.state;
-  },
+  eventDidMount,
 });
 calendar.render();
 hideToolbarIcons();
@@ -199,3 +202,4 @@ bindFeeds();
 followBoards(refresh);
 loadUnscheduled();
 window.relaisCalendar = { calendar, refresh, itemsById };
+import("./calendar/due.js").then((due) => due.addDueMarkers(calendar));  // due dates (calendar/due.js)

@@ -73,8 +73,8 @@ export function problemMessage(err, what = _("Action")) {
     403: _("not allowed for you."),
     404: _("item not found (deleted?)."),
     409: _("impossible in the current state."),
-    422: _("refused."),
-    428: _("refused."),
+    422: _("request refused."),
+    428: _("the version read is missing: reload the page."),
   }[err?.status] || _("failed.");
   return _("%(what)s: %(reason)s", { what, reason: lead }) + (p.detail ? ` ${p.detail}` : "");
 }

@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,32 @@ def board_group(live_server):
     return group_id
 
 
+_lone_leads = itertools.count(1)
+
+
+@pytest.fixture
+def lone_group(live_server):
+    """A group of its own with a lead of its own (alice and anna its agents), for a test
+    that reads a lead's whole queue or work: the shared leads' grow with every test the
+    server has run. Returns (the lead's username, the group's id)."""
+    from workflow.extensions import db
+    from workflow.models import User
+
+    app, _ = live_server
+    with app.app_context():
+        n = next(_lone_leads)
+        lead = f.UserFactory(username=f"lina{n}", display_name=f"Lina {n}")
+        group = f.GroupFactory(name=f"Groupe à part {n}")
+        f.MembershipFactory(user=lead, group=group, role="lead")
+        for username in ("alice", "anna"):
+            f.MembershipFactory(user=db.session.query(User).filter_by(username=username).one(), group=group,
+                                role="agent")
+        db.session.commit()
+        result = lead.username, group.id
+        db.session.remove()
+    return result
+
+
 @pytest.fixture
 def seed(live_server):
     """``seed(fn)`` runs ``fn()`` inside the served app's context (to add data quickly)."""
@@ -123,6 +150,30 @@ def sign_in(page, username):
     page.wait_for_url(lambda url: "/login" not in url)
 
 
+_sessions = {}  # username -> the storage state of a context that signed in through the form
+
+
+def signed_in_page(browser, base, username, path, listen=None, **options):
+    """A new context and page of ``username`` showing ``path``. Each person signs in
+    through the form the first time (``sign_in``); later contexts start with the cookies
+    that sign-in gave, as a browser that stayed signed in does, and sign in again if
+    the server no longer takes them (a password changed, a session revoked).
+    ``listen(page)`` is called before the page loads anything."""
+    context = browser.new_context(base_url=base, storage_state=_sessions.get(username), **options)
+    page = context.new_page()
+    if listen is not None:
+        listen(page)
+    if username not in _sessions:
+        sign_in(page, username)
+        _sessions[username] = context.storage_state()
+    page.goto(path)
+    if "/login" in page.url:
+        sign_in(page, username)
+        _sessions[username] = context.storage_state()
+        page.goto(path)
+    return context, page
+
+
 @pytest.fixture
 def open_board(browser, live_server):
     """``open_board(username, group_id, width=1400)`` → a logged-in page showing the board, live."""
@@ -133,12 +184,11 @@ def open_board(browser, live_server):
     errors = []
 
     def open_(username, group_id, width=1400, height=900, query=""):
-        context = browser.new_context(base_url=base, viewport={"width": width, "height": height}, locale="fr-FR")
+        context, page = signed_in_page(
+            browser, base, username, f"/groups/{group_id}/board{query}",
+            listen=lambda page: page.on("pageerror", lambda exc: errors.append(f"{username}: {exc}")),
+            viewport={"width": width, "height": height}, locale="fr-FR")
         contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(f"{username}: {exc}"))
-        sign_in(page, username)
-        page.goto(f"/groups/{group_id}/board{query}")
         expect(page.locator("#connection")).to_have_attribute("data-status", "online", timeout=10_000)
         return page
 
@@ -148,11 +198,40 @@ def open_board(browser, live_server):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
+@pytest.fixture
+def open_page(browser, live_server):
+    """``open_page(username, path, width=1400, height=900)`` → a page of ``username``
+    showing ``path`` (see ``signed_in_page``); fails the test on a JavaScript error."""
+    _, base = live_server
+    contexts, errors = [], []
+
+    def open_(username, path, width=1400, height=900):
+        context, page = signed_in_page(
+            browser, base, username, path,
+            listen=lambda page: page.on("pageerror", lambda exc: errors.append(f"{username}: {exc}")),
+            viewport={"width": width, "height": height}, locale="fr-FR")
+        contexts.append(context)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
 def shot(page, name, full_page=False):
-    """Save a screenshot to test-artifacts/ (git-ignored) and return its path."""
+    """Save a screenshot to test-artifacts/ (git-ignored) and return its path. A screenshot
+    is for people to look at, not an assertion: one that times out on a loaded machine
+    (Chromium waiting for its fonts) is reported and skipped, the test goes on."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    try:
+        page.screenshot(path=str(path), full_page=full_page, timeout=60_000)
+    except PlaywrightTimeout as exc:
+        warnings.warn(f"screenshot {name} not taken: {exc}", stacklevel=2)
+        return None
     return path
 
 

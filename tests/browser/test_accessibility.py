@@ -95,6 +95,7 @@ def _violations(page):
 
 PAGES = [
     ("login", None, "/login", None),
+    ("my-work", "a11y-lead", "/", "#work-to_review .work-entry"),
     ("board", "a11y-agent", "/groups/{group}/board", "#connection[data-status=online]"),
     ("reviews", "a11y-lead", "/reviews", None),
     ("calendar", "a11y-coord", "/calendar", ".fc"),
@@ -121,7 +122,7 @@ def test_no_serious_or_critical_axe_violation(browser, live_server, a11y_world, 
         if ready:
             expect(page.locator(ready).first).to_be_visible(timeout=10_000)
         violations = _violations(page)
-        if name in ("dashboard", "admin-users", "board"):
+        if name in ("dashboard", "admin-users", "board", "my-work"):
             shot(page, f"a11y-{name}-{scheme}", full_page=True)
         assert not violations, f"{path} ({scheme}):\n" + json.dumps(violations, indent=1, ensure_ascii=False)
     finally:

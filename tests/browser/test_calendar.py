@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests import factories as f
 
-from .conftest import shot
+from .conftest import shot, signed_in_page
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -20,18 +20,13 @@ def open_calendar(browser, live_server):
     contexts, errors, csp = [], [], []
 
     def open_(username):
-        context = browser.new_context(base_url=base, viewport={"width": 1400, "height": 1000}, locale="fr-FR",
-                                      timezone_id="Europe/Paris")
+        def listen(page):
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda msg: csp.append(msg.text) if "Content Security Policy" in msg.text else None)
+
+        context, page = signed_in_page(browser, base, username, "/calendar", listen=listen, locale="fr-FR",
+                                       viewport={"width": 1400, "height": 1000}, timezone_id="Europe/Paris")
         contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: csp.append(msg.text) if "Content Security Policy" in msg.text else None)
-        page.goto("/login")
-        page.fill("#username", username)
-        page.fill("#password", f.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
-        page.goto("/calendar")
         expect(page.locator("#connection")).to_have_attribute("data-status", "online", timeout=10_000)
         return page
 
@@ -190,10 +185,23 @@ def _contrast(foreground, background):
 
 
 READ_COLOURS = """el => {
+  if (!el.isConnected) return null;
   let bg = el;
   while (bg && ["rgba(0, 0, 0, 0)", "transparent"].includes(getComputedStyle(bg).backgroundColor)) bg = bg.parentElement;
   return [getComputedStyle(el).color, bg ? getComputedStyle(bg).backgroundColor : "rgb(255, 255, 255)"];
 }"""
+
+
+def read_colours(locator, attempts=20):
+    """The text and background colours of what `locator` finds. The calendar redraws
+    its rows when live updates arrive; a row read as it is replaced has no computed
+    style, so the read is made again on the row that replaced it."""
+    for _ in range(attempts):
+        colours = locator.evaluate(READ_COLOURS)
+        if colours and all(colours):
+            return colours
+        locator.page.wait_for_timeout(100)
+    raise AssertionError(f"{locator} never stayed in the page long enough to read its colours")
 
 
 def test_the_list_view_shows_a_scheduled_publication_readably(open_calendar, board_group, seed):
@@ -220,6 +228,6 @@ def test_the_list_view_shows_a_scheduled_publication_readably(open_calendar, boa
     row = calendar.locator(".fc-list-event", has_text="Atelier lecture à voix haute")
     expect(row).to_be_visible()
     for part in (".fc-list-event-title", ".fc-list-event-time"):
-        colour, background = row.locator(part).evaluate(READ_COLOURS)
+        colour, background = read_colours(row.locator(part))
         assert _contrast(colour, background) >= 4.5, (part, colour, background)
     shot(calendar, "calendar-list-scheduled")

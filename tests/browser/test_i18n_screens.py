@@ -9,9 +9,9 @@ from .conftest import shot
 
 WORDS = {
     "fr": {"column": "En relecture", "calendar": "Calendrier des publications", "today": "Aujourd'hui",
-           "dashboard": "Tableau de bord", "live": "En direct"},
+           "dashboard": "Tableau de bord", "live": "En direct", "published": "✓ Publié · Exposition virtuelle"},
     "en": {"column": "In review", "calendar": "Publication calendar", "today": "today",
-           "dashboard": "Dashboard", "live": "Live"},
+           "dashboard": "Dashboard", "live": "Live", "published": "✓ Published · Exposition virtuelle"},
 }
 
 
@@ -39,8 +39,21 @@ def reader(seed):
 
 @pytest.mark.parametrize("locale", ["fr", "en"])
 def test_board_calendar_and_dashboard_speak_the_readers_language(locale, open_board, board_group, make_items,
-                                                                  reader):
+                                                                  reader, seed):
     words = WORDS[locale]
+
+    def published_now():
+        from datetime import datetime, timedelta, timezone
+
+        from workflow.extensions import db
+        from workflow.models import Group, User
+
+        alice = db.session.query(User).filter_by(username="alice").one()
+        f.ItemFactory(group=db.session.get(Group, board_group), author=alice, state="published",
+                      title="Exposition virtuelle", published_at=datetime.now(timezone.utc) - timedelta(minutes=1))
+        db.session.commit()
+
+    seed(published_now)
     make_items(board_group, [("alice", "Podcast Jeunesse", "in_review"), ("anna", "Tutoriel Libby", "proposed"),
                              ("alice", "Cours de langues en ligne", "proposed")])
     page = open_board(reader(locale), board_group)
@@ -53,6 +66,8 @@ def test_board_calendar_and_dashboard_speak_the_readers_language(locale, open_bo
     page.goto("/calendar")
     expect(page.locator("h1")).to_have_text(words["calendar"])
     expect(page.locator(".fc-today-button")).to_have_text(words["today"], ignore_case=True)
+    expect(page.locator(".fc-event.is-published", has_text="Exposition virtuelle").first).to_contain_text(
+        words["published"])
     expect(page.locator("#connection")).to_have_text(words["live"])
     shot(page, f"i18n-calendar-{locale}")
 

@@ -58,29 +58,14 @@ def team(live_server):
 
 
 @pytest.fixture
-def open_page(browser, live_server):
-    """``open_page(username, path)`` → a logged-in page at ``path`` whose bell is live."""
-    _, base = live_server
-    contexts, errors = [], []
-
+def open_page(open_page):
+    """The shared ``open_page`` (tests/browser/conftest.py), 1280 wide, waiting for a live bell."""
     def open_(username, path, width=1280, height=900):
-        context = browser.new_context(base_url=base, viewport={"width": width, "height": height}, locale="fr-FR")
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(f"{username}: {exc}"))
-        page.goto("/login")
-        page.fill("#username", username)
-        page.fill("#password", f.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
-        page.goto(path)
+        page = open_page(username, path, width, height)
         expect(page.locator("#bell")).to_have_attribute("data-connected", "1", timeout=10_000)
         return page
 
-    yield open_
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    return open_
 
 
 def test_agent_submits_lead_requests_changes_agent_sees_comment_and_card_back(open_page, team, make_items):
@@ -117,7 +102,8 @@ def test_agent_submits_lead_requests_changes_agent_sees_comment_and_card_back(op
     expect(column(alice, "proposed").locator(".card-title", has_text="Cycle Kurosawa en VOD")).to_be_visible(
         timeout=3000)
     expect(alice.locator("#bell")).to_have_attribute("data-unread", "1", timeout=3000)
-    alice.locator("#bell").click()
+    alice.locator("#bell").click()  # the bell's menu, then its link to the full page
+    alice.locator("#bell-all").click()
     alice.wait_for_url("**/notifications")
     note = alice.locator(".note").first
     expect(note).to_contain_text("Modifications demandées : « Cycle Kurosawa en VOD »")
@@ -168,8 +154,8 @@ def test_queue_shows_the_diff_the_checklist_and_why_a_lead_may_not_decide(open_p
     expect(entry.locator(".badge-late")).to_have_count(2)
     expect(entry.locator(".last-review strong", has_text="durée")).to_be_visible()
     own = chloe.locator(f"#review-{own_id}")
-    expect(own.locator('button[value="approve"]')).to_be_disabled()
     expect(own.locator(".blocked-reason")).to_contain_text("quatre yeux")
+    expect(own.locator("button[name=decision]")).to_have_count(0)  # four-eyes: no decision on her own item
 
     entry.locator('button[value="approve"]').click()
     expect(entry.locator(".error")).to_contain_text("Cochez d'abord chaque point de la liste : Sous-titres disponibles ; Droits")

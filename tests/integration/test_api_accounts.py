@@ -76,6 +76,20 @@ def test_deactivating_a_user_stops_their_token(client, world):
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
 
 
+def test_a_token_user_read_into_an_empty_session_reads_and_writes_as_one_loaded(client, world):
+    # In a served process every request starts with an empty session: the token's
+    # user is built from the lookup's row, and must behave as one the ORM loaded.
+    db.session.remove()
+    me = client.get("/api/v1/me", headers=bearer(world.tokens["alice"]))
+    assert me.status_code == 200
+    assert {m["group_id"] for m in me.get_json()["memberships"]} >= {world.group.id}  # relationships load
+    db.session.remove()
+    created = client.post(f"/api/v1/groups/{world.group.id}/items", headers=bearer(world.tokens["alice"]),
+                          json={"title": "Lecture au jardin", "resource_type": "video"})
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["author"]["username"] == "alice"
+
+
 def test_bearer_write_needs_no_csrf_token(client, world):
     response = client.post(f"/api/v1/groups/{world.group.id}/items", headers=bearer(world.tokens["alice"]),
                            json={"title": "Par jeton", "resource_type": "video"})
@@ -164,3 +178,12 @@ def test_session_read_needs_no_csrf_token(client, world):
 def test_request_without_credentials_after_a_bearer_request_is_anonymous(client, world):
     assert client.get("/api/v1/me", headers=bearer(world.tokens["alice"])).status_code == 200
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_bearer_api_request_neither_reads_nor_rewrites_the_browsers_session(client, world):
+    log_in(client)  # the browser holds alice's session cookie
+    response = client.get("/api/v1/me", headers=bearer(world.tokens[world.agent2.username]))
+    assert response.get_json()["username"] == world.agent2.username  # the token, never the cookie
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" in response.headers["Vary"]
+    assert client.get("/api/v1/me").get_json()["username"] == "alice"  # the session is untouched

@@ -200,13 +200,13 @@ def test_malformed_json_is_400(api, world):
     response = api(world.agent).post(f"/api/v1/groups/{world.group.id}/items", data='{"title": "x",',
                                      headers={"Content-Type": "application/json"})
     problem = assert_problem(response, 400)
-    assert "Malformed JSON" in problem["detail"]
+    assert "JSON mal formé" in problem["detail"]
     assert nothing_written()
 
 
 def test_json_array_body_is_400(api, world):
     response = create(api, world, [valid()])
-    assert "JSON object" in assert_problem(response, 400)["detail"]
+    assert "objet JSON" in assert_problem(response, 400)["detail"]
     assert nothing_written()
 
 

@@ -299,16 +299,22 @@ def test_agent_editing_title_of_approved_item_sends_it_back_to_review(api, world
     assert response.get_json()["state"] == "in_review"
 
 
-def test_lead_editing_title_of_approved_item_keeps_it_approved(api, world, new_item):
+def test_lead_editing_title_of_approved_item_sends_it_back_to_review(api, world, new_item):
     item = approved(api, world, new_item())
     response = api(world.lead).patch(url(item), json={"title": "Titre revu", "version": item["version"]})
     assert response.status_code == 200
-    assert response.get_json()["state"] == "approved"
+    assert response.get_json()["state"] == "in_review"
 
 
-def test_agent_editing_summary_of_approved_item_keeps_it_approved(api, world, new_item):
+def test_agent_editing_summary_of_approved_item_sends_it_back_to_review(api, world, new_item):
     item = approved(api, world, new_item())
     response = api(world.agent).patch(url(item), json={"summary": "Résumé revu", "version": item["version"]})
+    assert response.get_json()["state"] == "in_review"
+
+
+def test_agent_editing_audience_of_approved_item_keeps_it_approved(api, world, new_item):
+    item = approved(api, world, new_item())
+    response = api(world.agent).patch(url(item), json={"audience": "Adultes", "version": item["version"]})
     assert response.get_json()["state"] == "approved"
 
 

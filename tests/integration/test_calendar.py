@@ -200,6 +200,33 @@ def test_rescheduling_onto_a_full_day_is_refused_with_the_next_free_slot(api, wo
     assert body["next_free_slot"].startswith((day + timedelta(days=1)).isoformat())
 
 
+def test_scheduling_books_whole_minutes_without_seconds(api, world):
+    item = approved(world)
+    db.session.commit()
+    when = at(future_day(), 9, 54) + timedelta(seconds=41, microseconds=466000)
+    response = api(world.coordinator).post(f"/api/v1/items/{item.id}/schedule", json={
+        "scheduled_at": when.isoformat(), "channel": world.channel.slug})
+    assert response.status_code == 200
+    db.session.expire_all()
+    booked = db.session.get(Item, item.id).scheduled_at
+    assert (booked.minute, booked.second, booked.microsecond) == (54, 0, 0)
+
+
+def test_a_past_time_is_refused_with_a_free_slot_on_the_quarter_hour(api, world):
+    item = approved(world)
+    db.session.commit()
+    response = api(world.coordinator).post(f"/api/v1/items/{item.id}/schedule", json={
+        "scheduled_at": (datetime.now(PARIS) - timedelta(days=1)).isoformat(), "channel": world.channel.slug})
+    slot = datetime.fromisoformat(response.get_json()["next_free_slot"])
+    assert response.status_code == 422 and slot.minute % 15 == 0 and (slot.second, slot.microsecond) == (0, 0)
+
+
+def test_calendar_names_the_public_holidays_of_the_window(api, world):
+    year = future_day(40).year + 1
+    body = window(api, world.coordinator, date(year, 12, 20), date(year, 12, 31)).get_json()
+    assert body["holidays"] == {f"{year}-12-25": "Noël"}
+
+
 def test_lead_reschedules_an_item_of_their_group(api, world):
     item = scheduled(world, at(future_day()))
     db.session.commit()

@@ -5,73 +5,17 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from workflow import create_app
-from workflow.domain.states import STATES
 from workflow.extensions import db
-from workflow.models import Channel, Event, Group, Item, Membership, User
+from workflow.models import Event, Item, Membership, User
 
 from .. import factories as f
-
-DEMO_USERS = {"alice", "bruno", "chloe", "emma", "david", "admin"}
 
 
 def relais(runner, *args, **kw):
     return runner.invoke(args=["relais", *args], **kw)
 
 
-# ---------------------------------------------------------------- demo
-
-def test_demo_loads_the_six_demo_users(runner, client):
-    result = relais(runner, "demo")
-    assert result.exit_code == 0, result.output
-    assert set(db.session.scalars(select(User.username))) == DEMO_USERS
-
-
-def test_demo_users_sign_in_with_the_demo_password(runner, client):
-    relais(runner, "demo")
-    for username in sorted(DEMO_USERS):
-        response = client.post("/api/v1/tokens", json={"username": username, "password": "relais-demo"})
-        assert response.status_code == 201, username
-
-
-def test_demo_loads_the_three_groups(runner):
-    relais(runner, "demo")
-    assert set(db.session.scalars(select(Group.name))) == {"Autoformation", "Vidéo", "Jeunesse"}
-
-
-def test_demo_loads_about_forty_items_in_every_state(runner):
-    relais(runner, "demo")
-    count = db.session.scalar(select(func.count(Item.id)))
-    assert 35 <= count <= 45
-    assert set(db.session.scalars(select(Item.state).distinct())) == set(STATES)
-
-
-def test_demo_loads_channels(runner):
-    relais(runner, "demo")
-    assert db.session.scalar(select(func.count(Channel.id))) >= 1
-    assert db.session.scalar(select(func.count(Item.id)).where(Item.channel_id.is_not(None))) > 0
-
-
-def test_demo_items_have_a_real_history(runner):
-    relais(runner, "demo")
-    published = db.session.scalars(select(Item).where(Item.state == "published")).first()
-    types = list(db.session.scalars(select(Event.type).where(Event.item_id == published.id).order_by(Event.id)))
-    assert types[0] == "item.created" and "review.created" in types
-
-
-def test_demo_gives_the_coordinator_every_group(runner, client):
-    relais(runner, "demo")
-    token = client.post("/api/v1/tokens", json={"username": "david", "password": "relais-demo"}).get_json()["token"]
-    groups = client.get("/api/v1/groups", headers={"Authorization": f"Bearer {token}"}).get_json()
-    assert len(groups) == 3
-
-
-def test_demo_if_empty_does_nothing_on_a_database_with_users(runner):
-    relais(runner, "demo")
-    result = relais(runner, "demo", "--if-empty")
-    assert result.exit_code == 0
-    assert "not loaded" in result.output
-    assert db.session.scalar(select(func.count(User.id))) == len(DEMO_USERS)
-
+# ---------------------------------------------------------------- demo (the demo's content: test_demo.py)
 
 def test_demo_is_refused_under_the_production_config(tmp_path):
     url = f"sqlite:///{tmp_path / 'prod.sqlite3'}"
@@ -189,12 +133,3 @@ def test_publish_due_skips_trashed_items(runner, world):
     assert "Published 0 item(s)" in relais(runner, "publish-due").output
     db.session.expire_all()
     assert db.session.get(Item, trashed.id).state == "scheduled"
-
-
-def test_demo_groups_have_distinct_calendar_colours(runner, app):
-    from workflow.extensions import db
-    from workflow.models import Group
-
-    runner.invoke(args=["relais", "demo"])
-    colours = [g.color for g in db.session.scalars(db.select(Group))]
-    assert len(colours) == 3 and len(set(colours)) == 3

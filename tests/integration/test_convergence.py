@@ -46,6 +46,7 @@ def sqlite_server(tmp_path_factory):
         yield servers, url, path
 
 
+@pytest.mark.own_database
 @pytest.mark.parametrize("seed", SEEDS)
 def test_clients_of_one_sqlite_process_converge(sqlite_server, seed):
     servers, url, path = sqlite_server
@@ -70,6 +71,7 @@ class NaiveClient(BoardClient):
         self.need_resync = False
 
 
+@pytest.mark.own_database
 def test_the_comparison_catches_a_client_that_skips_the_protocol(sqlite_server):
     """The harness is not vacuous: clients that lose events and never resync end
     with boards that differ from the server's, and the comparison says so."""

@@ -67,17 +67,18 @@ def test_an_action_the_state_refuses_lists_every_allowed_move_in_the_readers_lan
         "L'action « programmer » n'est pas possible sur un élément à l'état « En relecture ». "
         "Depuis « En relecture », les transitions possibles sont : "
         "« retirer de la relecture » vers « Proposé » par l'auteur·rice ; "
-        "« demander des modifications » vers « Proposé » par un·e responsable du groupe ; "
+        "« demander des modifications » vers « Proposé » par un·e responsable du groupe "
+        "(autre que l'auteur·rice de l'élément) ; "
         "« approuver » vers « Approuvé » par un·e responsable du groupe (autre que l'auteur·rice de l'élément) ; "
-        "« refuser » vers « Refusé » par un·e responsable du groupe.")
+        "« refuser » vers « Refusé » par un·e responsable du groupe (autre que l'auteur·rice de l'élément).")
     speaks(world.lead, "en")
     response = api(world.lead).post(f"/api/v1/items/{item['id']}/schedule", json=schedule)
     assert response.get_json()["detail"] == (
         "Cannot 'schedule' an item that is 'In review'. From 'In review' the allowed transitions are: "
         "'withdraw from review' to 'Proposed' by the author; "
-        "'request changes' to 'Proposed' by a lead of the group; "
+        "'request changes' to 'Proposed' by a lead of the group (not the item's author); "
         "'approve' to 'Approved' by a lead of the group (not the item's author); "
-        "'reject' to 'Rejected' by a lead of the group.")
+        "'reject' to 'Rejected' by a lead of the group (not the item's author).")
 
 
 def test_an_author_approving_their_own_item_is_told_the_four_eyes_rule_in_their_language(api, world, new_item):

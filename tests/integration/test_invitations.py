@@ -51,7 +51,7 @@ def test_invitation_mail_is_in_the_invitees_language_with_a_link(app, world, out
     assert french.to_address == world.agent.email
     assert french.subject == "[Relais] Votre compte est prêt"
     assert f"Votre identifiant est {world.agent.username}." in french.body_text
-    assert "Choisir votre mot de passe" in french.body_html and '<html lang="fr">' in french.body_html
+    assert "Choisissez votre mot de passe" in french.body_html and '<html lang="fr">' in french.body_html
     assert english.subject == "[Relais] Your account is ready"
     assert f"Your username is {world.agent2.username}." in english.body_text
     assert "Choose your password" in english.body_html and "Votre" not in english.body_text

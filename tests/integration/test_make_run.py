@@ -1,15 +1,20 @@
 """`make run` as a new user runs it: the development server it starts publishes
-a scheduled item once its time has come, with nobody running `publish-due`."""
+a scheduled item once its time has come and sends its webhook, with nobody
+running `publish-due`."""
+import json
 import os
 import shlex
 import signal
 import subprocess
+import threading
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bench.ports import free_ports
 from workflow.extensions import db
 from workflow.models import Item
+from workflow.services.webhooks import register_webhook
 
 from .. import factories as f
 from ..conftest import make_app
@@ -27,12 +32,33 @@ def serve_command(port):
     return lines[-1].strip()
 
 
-def test_make_run_publishes_a_due_item_by_itself(tmp_path):
+class Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver: keeps each POST's headers and body."""
+    received = []
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        Receiver.received.append((dict(self.headers), body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_make_run_publishes_a_due_item_and_sends_its_webhook_by_itself(tmp_path):
     url = f"sqlite:///{tmp_path / 'run.sqlite3'}"
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    Receiver.received = []
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
     with app.app_context():
         db.create_all()
-        item_id = f.ItemFactory(state="scheduled", title="Atelier du samedi",
+        admin = f.UserFactory(is_admin=True)
+        channel = f.ChannelFactory(slug="newsletter")
+        db.session.commit()
+        register_webhook(admin, channel.slug, f"http://127.0.0.1:{receiver.server_port}/hook", allow_private=True)
+        item_id = f.ItemFactory(state="scheduled", title="Atelier du samedi", channel=channel,
                                 scheduled_at=datetime.now(timezone.utc) + timedelta(seconds=1)).id
         db.session.commit()
         db.session.remove()
@@ -54,7 +80,11 @@ def test_make_run_publishes_a_due_item_by_itself(tmp_path):
             state = db.session.get(Item, item_id).state
             db.session.remove()
         assert state == "published", f"still {state!r} under `make run` ({shlex.quote(command)})"
+        wait_for(lambda: Receiver.received or server.poll() is not None, timeout=30)
+        [(headers, body)] = Receiver.received
+        assert json.loads(body)["item"]["id"] == item_id and headers["webhook-signature"].startswith("v1,")
     finally:
+        receiver.shutdown()
         os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(10)

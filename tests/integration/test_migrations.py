@@ -11,12 +11,14 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from workflow.extensions import db
+from workflow.models.search import in_schema_comparison
 
 from ..conftest import make_app, postgres_url, skip_or_fail
 
 
 def differences(connection):
-    context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True,
+                                                           "include_object": in_schema_comparison})
     return compare_metadata(context, db.metadata)
 
 
@@ -77,6 +79,35 @@ def test_upgrade_copies_the_logged_state_changes_into_their_columns_on_sqlite(sq
     assert upgrade_a_log_written_before_the_state_columns() == BACK_FILLED
 
 
+def upgrade_items_written_before_watches():
+    """An item with an author, an assignee and comments at the revision before
+    ``item_watches``, then ``flask db upgrade``: ``(rows of item_watches, expected rows)``."""
+    from workflow.models import Comment
+
+    from .. import factories as f
+
+    upgrade(revision="c4e8a2f6d1b3")  # the revision before item_watches
+    author, assignee, commenter = (f.UserFactory(username=n) for n in ("ines", "jules", "karim"))
+    item = f.ItemFactory(author=author, assignees=[assignee])
+    db.session.flush()
+    db.session.add_all([Comment(item_id=item.id, author_id=commenter.id, body="Oui."),
+                        Comment(item_id=item.id, author_id=commenter.id, body="Encore."),
+                        Comment(item_id=item.id, author_id=author.id, body="Merci.")])
+    db.session.commit()
+    ids = (item.id, author.id, assignee.id, commenter.id)
+    db.session.remove()
+    upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT item_id, user_id, watching FROM item_watches ORDER BY user_id")).all()
+    item_id, *people = ids
+    return [tuple(r) for r in rows], [(item_id, uid, True) for uid in sorted(people)]
+
+
+def test_upgrade_makes_authors_assignees_and_commenters_follow_existing_items(sqlite_app):
+    rows, expected = upgrade_items_written_before_watches()
+    assert rows == expected
+
+
 def test_upgraded_database_accepts_the_app(sqlite_app):
     upgrade()
     response = sqlite_app.test_client().get("/healthz")
@@ -118,6 +149,12 @@ def test_upgrade_copies_the_logged_state_changes_into_their_columns_on_postgresq
 
 
 @pytest.mark.postgres
+def test_upgrade_makes_authors_assignees_and_commenters_follow_existing_items_on_postgresql(postgres_schema_app):
+    rows, expected = upgrade_items_written_before_watches()
+    assert rows == expected
+
+
+@pytest.mark.postgres
 def test_upgraded_rank_column_is_collated_c_on_postgresql(postgres_schema_app):
     """Ranks compare byte by byte ("B" before "a"); a French or English collation would
     reorder the cards. The migrated column must say COLLATE "C"."""
@@ -126,3 +163,18 @@ def test_upgraded_rank_column_is_collated_c_on_postgresql(postgres_schema_app):
         "SELECT collation_name FROM information_schema.columns "
         "WHERE table_schema = current_schema() AND table_name = 'items' AND column_name = 'rank'")).scalar()
     assert collation == "C"
+
+
+def test_upgrade_gives_existing_labels_the_palettes_colours_in_turn_per_group(sqlite_app):
+    upgrade(revision="e7a1c2d3b4f5")
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO groups (id, name, description, wip_limits) "
+                                "VALUES (1, 'Vidéo', '', '{}'), (2, 'Jeunesse', '', '{}')"))
+        connection.execute(text("INSERT INTO labels (id, group_id, name) VALUES (1, 1, 'cinéma'), (2, 2, 'contes'), "
+                                "(3, 1, 'japon'), (4, 1, 'langues')"))
+    upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, color FROM labels ORDER BY id")).all()
+    from workflow.domain.labels import COLORS
+
+    assert [tuple(r) for r in rows] == [(1, COLORS[0]), (2, COLORS[0]), (3, COLORS[1]), (4, COLORS[2])]

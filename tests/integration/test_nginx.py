@@ -1,6 +1,7 @@
 """The sample nginx configuration (docs/nginx.conf) works: scripts/check_nginx.py
 runs nginx with it in front of two processes sharing Redis, and a Socket.IO
-client connects through it, upgrades to a websocket and receives a move."""
+client connects through it, upgrades to a websocket and receives a move; the board
+comes gzip-compressed through it and is still a 304 when unchanged."""
 import os
 import shutil
 import subprocess
@@ -26,3 +27,4 @@ def test_socket_connects_and_receives_a_move_through_the_sample_nginx_config():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert "nginx OK" in result.stdout and "(websocket)" in result.stdout
+    assert "board compressed" in result.stdout and "static files gzipped" in result.stdout

@@ -3,12 +3,13 @@
 each card exactly as ItemOut does; an unchanged board is answered with a 304."""
 from datetime import timedelta
 
+from sqlalchemy import select
 
 from tests import factories as f
 from tests.integration.test_queries import count_queries
 from workflow.extensions import db
-from workflow.models import Item, Label, utcnow
-from workflow.schemas import ItemOut
+from workflow.models import Event, Item, Label, utcnow
+from workflow.schemas import EventOut, ItemOut
 
 BOARD_QUERY_BUDGET = 8
 STATES = ("proposed", "in_review", "approved", "scheduled", "published")
@@ -16,7 +17,7 @@ STATES = ("proposed", "in_review", "approved", "scheduled", "published")
 
 def _fill(world, count, states=STATES):
     """``count`` more cards in the world's group: each of ``states`` in turn, labels,
-    assignees, a channel and a schedule on some, authors taken in turn."""
+    assignees, a due date, a channel and a schedule on some, authors taken in turn."""
     labels = [db.session.query(Label).filter_by(group_id=world.group.id, name=f"étiquette {n}").one_or_none()
               or Label(group_id=world.group.id, name=f"étiquette {n}") for n in range(4)]
     authors = [world.agent, world.agent2, world.lead]
@@ -30,6 +31,8 @@ def _fill(world, count, states=STATES):
         item.rank = f"V{n:08d}"
         item.labels = [labels[n % 4]] + ([labels[(n + 1) % 4]] if n % 2 else [])
         item.assignees = [authors[(n + 1) % 3]]
+        if n % 3 == 0:
+            item.due_at = when - timedelta(days=n % 7)
         if item.state in ("scheduled", "published"):
             item.channel = world.channel
             item.scheduled_at = when
@@ -190,3 +193,147 @@ def test_board_orders_ranks_byte_by_byte_upper_case_before_lower_case(api, world
     board = api(world.agent).get(f"/api/v1/groups/{world.group.id}/board").get_json()
     proposed = next(c for c in board["columns"] if c["state"] == "proposed")
     assert [card["rank"] for card in proposed["items"]] == ["B0", "Z0", "a0"]
+
+
+# The hot reads (issue 17): what each costs, the token's lookup included. The client
+# is built before counting (it reads the user's token name from the test's session).
+ITEM_QUERY_BUDGET = 2         # token and its user; the item with what it shows and the caller's role
+EVENTS_QUERY_BUDGET = 3       # token and user; the caller's groups; the events with their actors
+BOARD_LOG_QUERY_BUDGET = 5    # token and user; the group; the caller's role; the board's head; the events
+UNREAD_QUERY_BUDGET = 3       # token and user; the unread count; the groups they lead (none)
+UNREAD_LEAD_QUERY_BUDGET = 4  # ... and for a lead, the items waiting in their queue
+ME_QUERY_BUDGET = 2           # token and user; the profile with its library, memberships, groups
+
+
+def _read_queries(api, user, path):
+    client = api(user)
+    db.session.expire_all()
+    with count_queries() as statements:
+        response = client.get(path)
+    assert response.status_code == 200, response.get_json()
+    return statements, response.get_json()
+
+
+def test_item_read_costs_two_queries_whatever_its_labels_and_assignees(api, world):
+    _fill(world, 6)
+    item = db.session.query(Item).filter(Item.channel_id.isnot(None)).first()
+    item.assignees = [world.agent, world.agent2, world.lead]
+    db.session.commit()
+    expected = ItemOut().dump(db.session.get(Item, item.id))
+    assert len(expected["labels"]) >= 1 and len(expected["assignees"]) == 3 and expected["channel"]
+    statements, body = _read_queries(api, world.agent, f"/api/v1/items/{item.id}")
+    assert body == expected
+    assert len(statements) == ITEM_QUERY_BUDGET, statements
+
+
+def test_a_bearer_token_and_its_user_are_read_in_one_query(api, world):
+    statements, _ = _read_queries(api, world.agent, "/api/v1/notifications/unread")
+    token_reads = [s for s in statements if "api_tokens" in s]
+    assert len(token_reads) == 1 and "users" in token_reads[0], statements
+    assert not any(s.lstrip().startswith("SELECT users") and "api_tokens" not in s for s in statements), statements
+
+
+def test_events_cost_three_queries_for_5_and_150_events(api, world):
+    _fill(world, 5)
+    for n in range(5):
+        api(world.agent).post(f"/api/v1/groups/{world.group.id}/items", json={"title": f"n{n}", "resource_type": "video"})
+    small, page = _read_queries(api, world.agent, "/api/v1/events")
+    assert len(page["events"]) >= 5
+    for n in range(145):
+        api(world.agent2 if n % 2 else world.agent).post(
+            f"/api/v1/groups/{world.group.id}/items", json={"title": f"m{n}", "resource_type": "video"})
+    large, page = _read_queries(api, world.agent, "/api/v1/events")
+    assert len(page["events"]) >= 150
+    assert {e["actor"]["username"] for e in page["events"] if e["actor"]} >= {"alice", world.agent2.username}
+    assert len(small) == len(large) == EVENTS_QUERY_BUDGET, large
+    shown = db.session.scalars(select(Event).where(Event.id.in_([e["id"] for e in page["events"]])).order_by(Event.id))
+    assert page["events"] == EventOut(many=True).dump(list(shown))  # the fast dump shows what EventOut shows
+
+
+def test_board_log_since_a_seq_costs_five_queries_for_5_and_150_events(api, world):
+    def post(n, author):
+        created = api(author).post(f"/api/v1/groups/{world.group.id}/items",
+                                   json={"title": f"n{n}", "resource_type": "video"})
+        assert created.status_code == 201
+
+    for n in range(6):
+        post(n, world.agent)
+    path = f"/api/v1/events?group={world.group.id}&since_seq=1"
+    small, page = _read_queries(api, world.agent, path)
+    assert len(page["events"]) >= 5 and page["seq"] >= 6
+    for n in range(145):
+        post(n, world.agent2 if n % 2 else world.agent)
+    large, page = _read_queries(api, world.agent, path)
+    assert len(page["events"]) >= 150
+    assert [e["seq"] for e in page["events"]] == sorted(e["seq"] for e in page["events"])
+    assert {e["actor"]["username"] for e in page["events"] if e["actor"]} >= {"alice", world.agent2.username}
+    assert len(small) == len(large) == BOARD_LOG_QUERY_BUDGET, large
+
+
+def test_the_token_and_its_user_cost_one_query(app, world):
+    from workflow.services.accounts import user_for_token
+
+    token, expected = world.tokens[world.agent.username], (world.agent.id, world.agent.username, world.agent.locale)
+    db.session.expire_all()  # the session holds the user, every column expired: the row fills them in
+    with count_queries() as statements:
+        user = user_for_token(token)
+        assert (user.id, user.username, user.locale) == expected and user.active and not user.is_admin
+    assert len(statements) == 1, statements
+    db.session.remove()  # a new request's empty session: the user is built from the row
+    with count_queries() as statements:
+        user = user_for_token(token)
+        assert (user.id, user.username, user.locale) == expected and user.active and not user.is_admin
+    assert len(statements) == 1, statements
+
+
+def test_unread_count_costs_three_queries_and_four_for_a_lead(api, world):
+    statements, body = _read_queries(api, world.agent, "/api/v1/notifications/unread")
+    assert set(body) == {"unread", "reviews"}
+    assert len(statements) == UNREAD_QUERY_BUDGET, statements
+    statements, _ = _read_queries(api, world.lead, "/api/v1/notifications/unread")
+    assert len(statements) == UNREAD_LEAD_QUERY_BUDGET, statements
+
+
+def test_me_costs_two_queries_whatever_the_number_of_memberships(api, world):
+    api(world.agent).get("/api/v1/me")  # the first call draws the feed's secret
+    before, first = _read_queries(api, world.agent, "/api/v1/me")
+    f.MembershipFactory(user=world.agent, group=f.GroupFactory(), role="agent")
+    f.MembershipFactory(user=world.agent, group=f.GroupFactory(), role="agent")
+    db.session.commit()
+    after, second = _read_queries(api, world.agent, "/api/v1/me")
+    assert len(second["memberships"]) == len(first["memberships"]) + 2
+    assert all(m["group_name"] for m in second["memberships"])
+    assert len(before) == len(after) == ME_QUERY_BUDGET, after
+
+
+def test_hot_reads_hold_no_transaction_and_writes_keep_theirs(api, world, new_item):
+    # On PostgreSQL a Bearer hot read runs in autocommit (no BEGIN/ROLLBACK round trips);
+    # a write keeps its one transaction. On SQLite no SELECT opens one either way.
+    from sqlalchemy import event
+
+    item = new_item()
+    agent = api(world.agent)
+    paths = (f"/api/v1/items/{item['id']}", "/api/v1/notifications/unread",
+             f"/api/v1/events?group={world.group.id}&since_seq=0")
+    db.session.remove()  # each served request starts with an empty session
+    open_after = []
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        raw = cursor.connection
+        info = getattr(raw, "info", None)  # psycopg: the server's view of the transaction
+        open_after.append((statement.split()[0], bool(info.transaction_status) if info is not None
+                           else raw.in_transaction))
+
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        for path in paths:
+            assert agent.get(path).status_code == 200
+            assert open_after and not any(is_open for _, is_open in open_after), (path, open_after)
+            open_after.clear()
+            db.session.remove()
+        moved = agent.patch(f"/api/v1/items/{item['id']}", json={"title": "Autre titre"},
+                                       headers={"If-Match": f'"{item["version"]}"'})
+        assert moved.status_code == 200
+        assert any(kind == "UPDATE" and is_open for kind, is_open in open_after), open_after
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after)

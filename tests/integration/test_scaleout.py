@@ -43,27 +43,49 @@ def _stop(servers):
         servers.wait(5)
 
 
-@pytest.fixture
-def cluster(tmp_path):
-    """A small network in a scratch PostgreSQL database and two server processes
-    on PORT and PORT+1 with the same REDIS_URL."""
+def _services():
+    """REDIS_URL, once PostgreSQL and Redis are known to be there."""
     redis_url = os.environ.get("REDIS_URL")
     if not postgres_url():
         skip_or_fail("DATABASE_URL does not point at PostgreSQL")
     if not redis_url:
         skip_or_fail("REDIS_URL is not set")
+    return redis_url
+
+
+@pytest.fixture(scope="module")
+def shared_servers(tmp_path_factory):
+    """Two server processes on PORT and PORT+1 with the same REDIS_URL, in a scratch
+    PostgreSQL database, for the module's tests that leave them running. Starting a
+    pair costs seconds; each test still has people and items of its own (``cluster``)."""
+    redis_url = _services()
     # A database of its own: the shared one may hold another run's (older or newer) schema.
+    with scratch_database() as (pg, _name, _admin):
+        yield from _cluster(tmp_path_factory.mktemp("scaleout"), pg, redis_url)
+
+
+@pytest.fixture
+def cluster(shared_servers):
+    """The module's two server processes and a small network of this test's own: a
+    group, an agent and a viewer with tokens, an item and a due item."""
+    return {**shared_servers, **add_scene(shared_servers["app"])}
+
+
+@pytest.fixture
+def own_cluster(tmp_path):
+    """``cluster`` with two server processes of its own, for a test that kills one."""
+    redis_url = _services()
     with scratch_database() as (pg, _name, _admin):
         yield from _cluster(tmp_path, pg, redis_url)
 
 
-def _cluster(tmp_path, pg, redis_url):
+def add_scene(app):
+    """A group, an agent and a viewer (with API tokens), a proposed item and an item
+    due for publication, all named after a tag of their own, in ``app``'s database."""
     from workflow.services.accounts import create_token
 
     tag = uuid.uuid4().hex[:8]
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=pg)
     with app.app_context():
-        db.create_all()
         group = f.GroupFactory(name=f"Vidéo {tag}")
         agent = f.UserFactory(username=f"alice-{tag}")
         viewer = f.UserFactory(username=f"anna-{tag}")
@@ -79,6 +101,17 @@ def _cluster(tmp_path, pg, redis_url):
         names = {"agent": agent.username, "viewer": viewer.username}
         db.session.remove()
         db.engine.dispose()
+    return {"tokens": tokens, "ids": ids, "names": names}
+
+
+def _cluster(tmp_path, pg, redis_url):
+    tag = uuid.uuid4().hex[:8]
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=pg)
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    scene = add_scene(app)
 
     for attempt in range(3):
         port = two_free_ports()
@@ -99,9 +132,8 @@ def _cluster(tmp_path, pg, redis_url):
             pytest.fail(f"the two server processes did not start: {errors[-2000:]}")
         # Something else bound one of the ports between the choice and serve.sh: choose again.
     try:
-        subscribe_both((port, port + 1), tokens["viewer"], redis_url, f"relais-test-{tag}")
-        yield {"ports": (port, port + 1), "env": env, "tokens": tokens, "ids": ids, "names": names,
-               "servers": servers}
+        subscribe_both((port, port + 1), scene["tokens"]["viewer"], redis_url, f"relais-test-{tag}")
+        yield {"app": app, "ports": (port, port + 1), "env": env, "servers": servers, **scene}
     finally:
         _stop(servers)
 
@@ -209,7 +241,8 @@ def test_viewers_on_two_processes_see_each_other_on_the_board(cluster):
         alice.disconnect()
 
 
-def test_viewers_of_a_killed_process_leave_the_board_within_the_presence_ttl(cluster):
+def test_viewers_of_a_killed_process_leave_the_board_within_the_presence_ttl(own_cluster):
+    cluster = own_cluster
     first, second = cluster["ports"]
     ids, tokens, names = cluster["ids"], cluster["tokens"], cluster["names"]
     anna, anna_got, _ = listen(first, tokens["viewer"], ids["group"], "presence.updated")

@@ -7,6 +7,7 @@ group, lead of the group, lead of another group, coordinator, admin, and a
 deactivated member of the group. Refusals are told apart: 401 (who are you?),
 403 (you may see it but not do it), 404 (another group's things do not exist
 for you)."""
+import io
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -14,8 +15,10 @@ import pytest
 from tests import factories as f
 from tests.conftest import SharedScene, build_world, make_app
 from workflow.extensions import db
-from workflow.models import Item, Notification, User
+from workflow.models import Item, Label, Notification, User
 
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cf"
+                    "c0000003010100c9fe92ef0000000049454e44ae426082")
 ROLES = ("anonymous", "agent", "other_agent", "lead", "other_lead", "coordinator", "admin", "deactivated")
 INSIDERS = {"agent", "lead", "coordinator", "admin"}
 EVERYONE = {"agent", "other_agent", "lead", "other_lead", "coordinator", "admin"}
@@ -44,21 +47,27 @@ def public(ok):
 # (method, path template, JSON body or None, expectation per role). Paths use the
 # scene's names: {group} (Vidéo), {proposed}, {in_review}, {approved}, {trashed}
 # (items of anna, an agent of Vidéo), {claimed} (in review, claimed by chloe),
-# {notification} (alice's), {webhook}, {feed} (alice's feed token).
+# {notification} (alice's), {webhook}, {feed} (alice's feed token). A body may be a function of
+# those names.
 SOON = (datetime.now(timezone.utc) + timedelta(days=20)).replace(hour=9, minute=0, second=0, microsecond=0)
 DAY = (date.today() + timedelta(days=40)).isoformat()
 API = {
     "api.me": ("GET", "/api/v1/me", None, network(200)),
+    "api.my_work": ("GET", "/api/v1/me/work", None, network(200)),
     "api.create_token": ("POST", "/api/v1/tokens", "credentials", {**public(201), "anonymous": 401, "deactivated": 401}),
     "api.revoke_current_token": ("DELETE", "/api/v1/tokens/current", None, network(204)),
     "api.change_password": ("POST", "/api/v1/me/password",
                             {"current_password": f.PASSWORD, "new_password": "un autre mot de passe"}, network(204)),
     "api.regenerate_feed_token": ("POST", "/api/v1/me/feed-token", None, network(201)),
     "api.list_groups": ("GET", "/api/v1/groups", None, network(200)),
+    "api.list_members": ("GET", "/api/v1/groups/{group}/members?q=a", None, group_scoped(200, INSIDERS)),
     "api.board": ("GET", "/api/v1/groups/{group}/board", None, group_scoped(200, INSIDERS)),
     "api.create_item": ("POST", "/api/v1/groups/{group}/items", {"title": "Tutoriels Scratch", "resource_type": "video"},
                         group_scoped(201, INSIDERS)),
     "api.get_item": ("GET", "/api/v1/items/{proposed}", None, group_scoped(200, INSIDERS)),
+    "api.get_watch": ("GET", "/api/v1/items/{proposed}/watch", None, group_scoped(200, INSIDERS)),
+    "api.follow_item": ("POST", "/api/v1/items/{proposed}/watch", None, group_scoped(201, INSIDERS)),
+    "api.unfollow_item": ("DELETE", "/api/v1/items/{proposed}/watch", None, group_scoped(200, INSIDERS)),
     "api.patch_item": ("PATCH", "/api/v1/items/{proposed}", {"title": "Nouveau titre", "version": 1},
                        group_scoped(200, INSIDERS)),
     "api.delete_item": ("DELETE", "/api/v1/items/{proposed}", None, group_scoped(200, {"lead", "coordinator", "admin"})),
@@ -80,16 +89,46 @@ API = {
     "api.list_comments": ("GET", "/api/v1/items/{proposed}/comments", None, group_scoped(200, INSIDERS)),
     "api.add_comment": ("POST", "/api/v1/items/{proposed}/comments", {"body": "Bonne idée"},
                         group_scoped(201, INSIDERS)),
+    "api.upload_attachment": ("POST", "/api/v1/items/{proposed}/attachments", "file", group_scoped(201, INSIDERS)),
+    "api.list_attachments": ("GET", "/api/v1/items/{proposed}/attachments", None, group_scoped(200, INSIDERS)),
+    "api.get_attachment": ("GET", "/api/v1/attachments/{attachment}", None, group_scoped(200, INSIDERS)),
+    # anna's attachment: alice (agent, not its uploader) may not delete it.
+    "api.delete_attachment": ("DELETE", "/api/v1/attachments/{spare_attachment}", None,
+                              group_scoped(204, {"lead", "coordinator", "admin"})),
+    # anna's proposal: alice (an agent, not its author) may not trash it; a bulk call answers as one.
+    "api.bulk_items": ("POST", "/api/v1/items/bulk", lambda n: {"ids": [n["proposed"]], "action": "trash"},
+                       group_scoped(200, {"lead", "coordinator", "admin"})),
+    "api.duplicate_item": ("POST", "/api/v1/items/{proposed}/duplicate", None, group_scoped(201, INSIDERS)),
+    "api.list_tasks": ("GET", "/api/v1/items/{proposed}/tasks", None, group_scoped(200, INSIDERS)),
+    "api.add_task": ("POST", "/api/v1/items/{proposed}/tasks", {"text": "Préparer l'affiche"},
+                     group_scoped(201, INSIDERS)),
+    "api.update_task": ("PATCH", "/api/v1/tasks/{task}", {"done": True}, group_scoped(200, INSIDERS)),
+    "api.delete_task": ("DELETE", "/api/v1/tasks/{spare_task}", None, group_scoped(204, INSIDERS)),
+    "api.set_wip_limit": ("PATCH", "/api/v1/groups/{group}/columns/in_review", {"wip_limit": 5},
+                          group_scoped(200, {"lead", "coordinator", "admin"})),
     "api.item_history": ("GET", "/api/v1/items/{proposed}/history", None, group_scoped(200, INSIDERS)),
     "api.group_checklists": ("GET", "/api/v1/groups/{group}/checklists", None, group_scoped(200, INSIDERS)),
     "api.set_group_checklist": ("PUT", "/api/v1/groups/{group}/checklists/video", {"labels": ["Droits vérifiés"]},
                                 group_scoped(200, {"lead", "coordinator", "admin"})),
     "api.review_queue": ("GET", "/api/v1/reviews/queue", None, network(200)),
     "api.list_events": ("GET", "/api/v1/events", None, network(200)),
+    # Search is for anyone signed in; narrowed to a group, for those who see it.
+    "api.search": ("GET", "/api/v1/search?q=atelier&group={group}", None, group_scoped(200, INSIDERS)),
     "api.list_channels": ("GET", "/api/v1/channels", None, network(200)),
     "api.calendar_window": ("GET", f"/api/v1/calendar?from={date.today()}&to={date.today() + timedelta(days=30)}",
                             None, network(200)),
     "api.calendar_unscheduled": ("GET", "/api/v1/calendar/unscheduled", None, network(200)),
+    "api.calendar_due": ("GET", f"/api/v1/calendar/due?from={date.today()}&to={date.today() + timedelta(days=30)}",
+                         None, network(200)),
+    # Labels: members see and create them (also by typing a new name on an item); leads
+    # (and coordinators, admins) rename, recolour and delete them.
+    "api.list_labels": ("GET", "/api/v1/groups/{group}/labels", None, group_scoped(200, INSIDERS)),
+    "api.create_label": ("POST", "/api/v1/groups/{group}/labels", {"name": "Patrimoine", "color": "teal"},
+                         group_scoped(201, INSIDERS)),
+    "api.update_label": ("PATCH", "/api/v1/labels/{label}", {"color": "red"},
+                         group_scoped(200, {"lead", "coordinator", "admin"})),
+    "api.delete_label": ("DELETE", "/api/v1/labels/{label}", None,
+                         group_scoped(200, {"lead", "coordinator", "admin"})),
     "api.update_channel": ("PATCH", "/api/v1/channels/bibliotheque-en-ligne", {"daily_capacity": 4},
                            network(200, {"coordinator", "admin"})),
     "api.add_blackout_date": ("POST", "/api/v1/channels/bibliotheque-en-ligne/blackout-dates", {"day": DAY},
@@ -137,12 +176,20 @@ def _scene(world):
         return item_service.create_item(anna, world.group.id, {"title": title, "resource_type": "video"})
 
     proposed = make("Proposé")
+    label = Label(group_id=world.group.id, name="Cinéma", color="blue")
+    db.session.add(label)
     in_review = make("En relecture")
     workflow_service.transition_item(anna, in_review.id, "in_review")
     claimed = make("Réservé")
     workflow_service.transition_item(anna, claimed.id, "in_review")
     workflow_service.claim_item(chloe, claimed.id)
     approved = make("Approuvé")
+    from workflow.services.attachments import upload_attachment
+
+    # Two attachments (before the approval: attachments are content): a deletion by one
+    # case must not take the file another case reads.
+    attachment = upload_attachment(anna, approved.id, "affiche.png", PNG, 1024 * 1024)
+    spare = upload_attachment(anna, approved.id, "autre.png", PNG, 1024 * 1024)
     workflow_service.transition_item(anna, approved.id, "in_review")
     workflow_service.review_item(louis, approved.id, "approve")
     trashed = make("Corbeille")
@@ -155,9 +202,14 @@ def _scene(world):
     db.session.add(notification)
     db.session.commit()
     regenerate_feed_token(world.agent)
-    return {"group": world.group.id, "proposed": proposed.id, "in_review": in_review.id, "claimed": claimed.id,
+    from workflow.services.tasks import add_task
+
+    task = add_task(anna, proposed.id, "Écrire le texte")
+    spare_task = add_task(anna, proposed.id, "Trouver une image")
+    return {"attachment": attachment.id, "spare_attachment": spare.id, "task": task.id, "spare_task": spare_task.id,
+            "group": world.group.id, "proposed": proposed.id, "in_review": in_review.id, "claimed": claimed.id,
             "approved": approved.id, "trashed": trashed.id, "blackout": day.isoformat(), "webhook": webhook.id,
-            "notification": notification.id, "feed": world.agent.feed_token}
+            "notification": notification.id, "feed": world.agent.feed_token, "label": label.id}
 
 
 # The 400-odd cases share one app, world and scene, built once: most only read
@@ -199,11 +251,17 @@ def test_api_action_answers_each_role_as_the_table_says(endpoint, role, client, 
     user = _user_for(world, role)
     path = template.format(**names)
     headers = {}
+    if callable(body):  # a body naming the scene's ids
+        body = body(names)
     if endpoint == "api.create_token":
         body = {"username": user.username if user else "nobody", "password": f.PASSWORD}
     elif user is not None:
         headers["Authorization"] = f"Bearer {world.tokens[user.username]}"
-    response = client.open(path, method=method, json=body, headers=headers)
+    if body == "file":  # a multipart upload
+        response = client.open(path, method=method, headers=headers, content_type="multipart/form-data",
+                               data={"file": (io.BytesIO(PNG), "affiche.png")})
+    else:
+        response = client.open(path, method=method, json=body, headers=headers)
     assert response.status_code == expected[role], (endpoint, role, response.get_data(as_text=True)[:300])
     if response.status_code >= 400:
         assert response.mimetype == "application/problem+json"

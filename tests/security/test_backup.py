@@ -96,3 +96,21 @@ def test_purge_removes_items_trashed_over_30_days_ago_with_what_hangs_off_them(r
     assert db.session.get(Item, kept["id"]) is not None
     purged = db.session.query(Event).filter_by(type="item.purged").one()
     assert purged.payload["item_id"] == old["id"]
+
+
+def test_export_then_import_carries_labels_with_their_colours_and_due_dates(runner, api, world, new_item, tmp_path):
+    from workflow.models import Label
+
+    item = new_item(labels=["cinéma", "japon"], due_at="2026-12-20T17:00:00+01:00")
+    api(world.lead).patch(f"/api/v1/labels/{item['labels'][1]['id']}", json={"color": "pink"})
+    _export(runner, tmp_path / "out.json")
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+    result = runner.invoke(args=["relais", "import", str(tmp_path / "out.json")])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    restored = db.session.get(Item, item["id"])
+    assert [(lb.name, lb.color) for lb in restored.labels] == [("cinéma", "green"), ("japon", "pink")]
+    assert restored.due_at.isoformat() == "2026-12-20T16:00:00+00:00"
+    assert db.session.query(Label).count() == 2

@@ -238,3 +238,11 @@ def test_hostile_strings_as_login_are_a_plain_401(client, world, value):
     response = client.post("/api/v1/tokens", json={"username": value[:40], "password": value})
     assert response.status_code == 401 and response.mimetype == "application/problem+json"
 
+
+
+def test_a_bearer_query_past_the_databases_integers_is_refused_in_the_callers_language(api, world):
+    # On PostgreSQL the id overflows its INTEGER column (a DataError, answered 400); the
+    # rollback must leave the token's user readable for the answer's language.
+    answer = api(world.agent).get("/api/v1/calendar/unscheduled?group=2147483648")
+    assert answer.status_code in (400, 404) and answer.mimetype == "application/problem+json"
+    assert answer.get_json()["title"] in ("Requête incorrecte", "Introuvable"), answer.get_json()

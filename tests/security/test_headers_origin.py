@@ -199,3 +199,18 @@ def test_the_sample_nginx_config_sends_hsts_over_https_only():
                      r'\s*default\s+"";', conf)
     # Every location that sets its own add_header must repeat it (nginx does not inherit then).
     assert conf.count("add_header Strict-Transport-Security $relais_hsts always;") == 2
+
+
+def test_json_answers_draw_no_csp_nonce_and_each_page_gets_a_fresh_one(client, api, world):
+    answer = api(world.agent).get("/api/v1/me")
+    assert answer.status_code == 200 and "nonce-" not in answer.headers["Content-Security-Policy"]
+    _sign_in(client, world.agent)
+    nonces = []
+    for _ in range(2):
+        page = client.get("/calendar")
+        assert page.status_code == 200
+        header = re.search(r"style-src 'self' 'nonce-([^']+)'", page.headers["Content-Security-Policy"]).group(1)
+        assert f'content="{header}"' in page.get_data(as_text=True)  # the page's <meta name="csp-nonce">
+        nonces.append(header)
+    assert nonces[0] != nonces[1]
+    assert "nonce-" not in api(world.agent).get("/api/v1/me").headers["Content-Security-Policy"]

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from workflow.domain.errors import RuleBroken
-from workflow.domain.scheduling import ChannelRules, check_slot, local_day, next_free_slot
+from workflow.domain.scheduling import ChannelRules, check_slot, local_day, next_free_slot, whole_minute
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=timezone.utc)
@@ -185,3 +185,30 @@ def test_refusal_with_no_free_slot_within_a_year_suggests_none():
     refused = refusal(utc(2027, 1, 12, 9, 0), rules(capacity=0))
     assert refused.extra["rule"] == "capacity"
     assert refused.extra["next_free_slot"] is None
+
+
+# --- Whole minutes, quarter hours -------------------------------------------
+
+def test_past_time_refusal_suggests_the_next_quarter_hour_an_hour_from_now():
+    now = utc(2027, 1, 10, 8, 54, 41, 466000)
+    refused = refusal(now - timedelta(days=1), rules(), now=now)
+    assert refused.extra["next_free_slot"] == "2027-01-10T10:00:00+00:00"
+
+
+@pytest.mark.parametrize("minute, second, expected", [
+    (0, 0, (9, 0)), (0, 1, (9, 15)), (1, 0, (9, 15)), (15, 0, (9, 15)), (16, 30, (9, 30)),
+    (44, 59, (9, 45)), (46, 0, (10, 0)), (59, 59, (10, 0)),
+])
+def test_next_free_slot_is_on_the_quarter_hour(minute, second, expected):
+    slot = next_free_slot(utc(2027, 1, 12, 9, minute, second), rules(), {})
+    assert (slot.hour, slot.minute, slot.second, slot.microsecond) == (*expected, 0, 0)
+
+
+def test_next_free_slot_rounded_past_midnight_checks_the_next_day():
+    late = datetime(2027, 1, 12, 23, 50, tzinfo=PARIS)
+    slot = next_free_slot(late, rules(capacity=1), {date(2027, 1, 13): 1})
+    assert slot.astimezone(PARIS) == datetime(2027, 1, 14, 0, 0, tzinfo=PARIS)
+
+
+def test_whole_minute_drops_seconds_and_microseconds():
+    assert whole_minute(utc(2027, 1, 12, 9, 54, 41, 466000)) == utc(2027, 1, 12, 9, 54)

@@ -15,7 +15,9 @@ ALLOWED = {
     "workflow/domain/reviews.py": "SUGGESTED_CHECKLISTS",  # suggested points, stored as the group's data
     "workflow/i18n.py": "LOCALE_NAMES",  # each language named in itself
 }
-FRENCH = re.compile(r"[àâçéèêëîïôûùüÿœæ«»]|\b(?:le|la|les|des|du|une|vous|est|sont|pour|avec)\b", re.IGNORECASE)
+# Accented letters, guillemets, or a French function word as written in a sentence (lower
+# case or capitalised: "LA" is Pillow's luminance-alpha mode, not French).
+FRENCH = re.compile(r"[àâçéèêëîïôûùüÿœæ«»ÀÂÇÉÈÊÎÔÛ]|\b(?:[Ll]e|[Ll]a|[Ll]es|[Dd]es|[Dd]u|[Uu]ne|[Vv]ous|est|sont|[Pp]our|[Aa]vec)\b")
 
 
 def string_literals(source):

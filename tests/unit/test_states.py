@@ -34,9 +34,10 @@ ARCHIVED_FROM = "published"
 SPEC = {
     ("proposed", "submit"): ("in_review", {"author", "agent", "lead", "lead_author"}, False),
     ("in_review", "withdraw"): ("proposed", {"author", "lead_author"}, False),
-    ("in_review", "request_changes"): ("proposed", LEADS, True),
-    ("in_review", "approve"): ("approved", {"lead"}, False),  # four-eyes: never the author
-    ("in_review", "reject"): ("rejected", LEADS, True),
+    # Four-eyes: no decision of a review is ever the author's.
+    ("in_review", "request_changes"): ("proposed", {"lead"}, True),
+    ("in_review", "approve"): ("approved", {"lead"}, False),
+    ("in_review", "reject"): ("rejected", {"lead"}, True),
     ("approved", "schedule"): ("scheduled", LEADS_OR_COORDINATORS, False),
     ("scheduled", "unschedule"): ("approved", LEADS_OR_COORDINATORS, False),
     ("scheduled", "publish"): ("published", COORDINATORS | {"system"}, False),
@@ -243,19 +244,32 @@ def test_allowed_actions_in_review_for_lead_author_exclude_approve():
 # --- Editing content after approval ---------------------------------------
 
 @pytest.mark.parametrize("state", ["approved", "scheduled"])
-@pytest.mark.parametrize("field", ["title", "body", "resource_url", "resource_type"])
+@pytest.mark.parametrize("field", ["title", "summary", "body", "resource_url", "resource_type"])
 def test_content_edit_by_non_lead_after_approval_sends_back_to_review(state, field):
     assert st.edit_sends_back_to_review(state, [field], ACTORS["agent"][0]) is True
 
 
 @pytest.mark.parametrize("state", ["approved", "scheduled"])
-def test_content_edit_by_lead_after_approval_keeps_the_approval(state):
-    assert st.edit_sends_back_to_review(state, ["title", "body"], ACTORS["lead"][0]) is False
+@pytest.mark.parametrize("role", ["lead", "coordinator"])
+def test_content_edit_by_a_lead_or_coordinator_after_approval_sends_back_to_review(state, role):
+    assert st.edit_sends_back_to_review(state, ["title", "body"], ACTORS[role][0]) is True
 
 
 @pytest.mark.parametrize("state", ["approved", "scheduled"])
-def test_summary_only_edit_after_approval_keeps_the_approval(state):
-    assert st.edit_sends_back_to_review(state, ["summary"], ACTORS["agent"][0]) is False
+def test_edits_outside_the_content_after_approval_keep_the_approval(state):
+    assert st.edit_sends_back_to_review(state, ["audience", "labels", "assignees", "channel"],
+                                        ACTORS["agent"][0]) is False
+
+
+def test_only_a_scheduled_item_holds_its_slot_when_sent_back():
+    assert st.holds_slot_when_sent_back("scheduled") is True
+    assert st.holds_slot_when_sent_back("approved") is False
+
+
+def test_the_review_snapshot_compares_the_content_the_approval_covers():
+    from workflow.domain import reviews as rv
+
+    assert set(rv.SNAPSHOT_FIELDS) == set(st.CONTENT_FIELDS)
 
 
 @pytest.mark.parametrize("state", ["proposed", "in_review"])
@@ -263,8 +277,8 @@ def test_content_edit_before_approval_does_not_send_back_to_review(state):
     assert st.edit_sends_back_to_review(state, ["title", "body"], ACTORS["agent"][0]) is False
 
 
-def test_mixed_summary_and_content_edit_after_approval_sends_back_to_review():
-    assert st.edit_sends_back_to_review("approved", ["summary", "body"], ACTORS["agent"][0]) is True
+def test_mixed_audience_and_content_edit_after_approval_sends_back_to_review():
+    assert st.edit_sends_back_to_review("approved", ["audience", "body"], ACTORS["agent"][0]) is True
 
 
 # ---------------------------------------------------------------- transitions the system makes

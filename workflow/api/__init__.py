@@ -6,3 +6,9 @@ from . import calendar, feeds, webhooks  # noqa: E402,F401
 from . import reviews, notifications  # noqa: E402,F401
 from . import idempotency  # noqa: E402,F401  (Idempotency-Key on writes)
 from . import dashboard  # noqa: E402,F401
+from . import labels, due_dates  # noqa: E402,F401
+from . import attachments  # noqa: E402,F401
+from . import bulk  # noqa: E402,F401
+from . import tasks, columns  # noqa: E402,F401
+from . import watches  # noqa: E402,F401
+from . import search  # noqa: E402,F401

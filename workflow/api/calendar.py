@@ -1,6 +1,7 @@
 """The publication calendar and the channels' rules (capacity, blackout dates)."""
 from flask import current_app, jsonify, request
 
+from ..i18n import current_locale
 from ..schemas import ChannelOut
 from ..schemas.calendar import (BlackoutIn, CalendarItemOut, CalendarOut, CalendarQueryIn, CapacityIn,
                                 UnscheduledQueryIn)
@@ -22,9 +23,11 @@ def calendar_window():
     q = _query(CalendarQueryIn())
     tz = current_app.config["DEFAULT_TIMEZONE"]
     data = calendar_service.window(user, q["start"], q["end"], group_id=q.get("group"),
-                                   channel_ref=q.get("channel"), resource_type=q.get("type"), tz=tz)
+                                   channel_ref=q.get("channel"), resource_type=q.get("type"), tz=tz,
+                                   language=current_locale())
     return jsonify(CalendarOut().dump({"start": q["start"], "end": q["end"], "time_zone": tz,
-                                       "items": data["items"], "capacity": data["capacity"]}))
+                                       "items": data["items"], "capacity": data["capacity"],
+                                       "holidays": data["holidays"]}))
 
 
 @bp.get("/calendar/unscheduled")

@@ -19,6 +19,7 @@ DASHBOARD = {"type": "object", "properties": {
 def dashboard_paths(ref, op):
     return {
         "/api/v1/dashboard": {"get": op(
+            "getDashboard",
             "The dashboard's figures as tables (coordinators and admins: every group; leads: their groups)",
             out=DASHBOARD, errors=(401, 403))},
     }

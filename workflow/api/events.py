@@ -1,13 +1,15 @@
 """The event feed: what happened since a given event id, for catching up."""
 from flask import jsonify, request
 
-from ..schemas import EventOut, EventsQueryIn
+from ..schemas import EventsQueryIn
+from ..schemas.outputs import dump_events
 from ..services import queries
 from .blueprint import bp
-from .common import caller
+from .common import caller, read_only
 
 
 @bp.get("/events")
+@read_only
 def list_events():
     user = caller()
     args = EventsQueryIn().load(request.args.to_dict())
@@ -19,8 +21,8 @@ def list_events():
                           errors={"group": [N_("Required with since_seq.")]})
         events, more, head = queries.board_events_since(user, args["group"], args["since_seq"], args["limit"])
         last = events[-1].id if events else args["since"]
-        return jsonify({"events": EventOut(many=True).dump(events), "last_event_id": last, "has_more": more,
+        return jsonify({"events": dump_events(events), "last_event_id": last, "has_more": more,
                         "seq": head})
     events, more = queries.events_since(user, args["since"], args["group"], args["limit"])
     last = events[-1].id if events else args["since"]
-    return jsonify({"events": EventOut(many=True).dump(events), "last_event_id": last, "has_more": more})
+    return jsonify({"events": dump_events(events), "last_event_id": last, "has_more": more})

@@ -5,6 +5,8 @@ from flask import current_app, jsonify, request
 
 from ..models import utcnow
 from ..schemas import GroupOut, ItemCreateIn, ItemOut
+from ..schemas.inputs import MembersQueryIn
+from ..schemas.outputs import MemberOut
 from ..schemas.outputs import dump_board
 from ..services import items as item_service
 from ..services import queries
@@ -30,7 +32,8 @@ def board(group_id):
     key = "|".join(map(str, (group_id, version[2], user.id, include_hidden, days,
                              queries.board_cutoff(now, days).isoformat(), sorted(request.args.items(multi=True)))))
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-    if etag in request.if_none_match:
+    # Weak comparison (RFC 9110 §13.1.2): a compressed board's ETag is W/"…" (see compression).
+    if request.if_none_match.contains_weak(etag):
         response = current_app.response_class(status=304)
     else:
         data = queries.board(user, group_id, include_hidden=include_hidden, now=now, published_days=days,
@@ -39,6 +42,14 @@ def board(group_id):
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+@bp.get("/groups/<int:group_id>/members")
+def list_members(group_id):
+    """The group's active members matching ``q``, for the @mention picker (404 for a
+    group the caller cannot see)."""
+    args = MembersQueryIn().load(request.args.to_dict())
+    return jsonify(MemberOut(many=True).dump(queries.matching_members(caller(), group_id, args["q"], args["limit"])))
 
 
 @bp.post("/groups/<int:group_id>/items")

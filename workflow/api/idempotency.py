@@ -124,7 +124,7 @@ def _answer_from_item(row):
     if body is None and row.item_id is not None:
         item, _ = item_detail(current_user._get_current_object(), row.item_id)
         body = dump_item(item)
-        status = 201 if row.method == "POST" and row.path.rstrip("/").endswith("/items") else 200
+        status = 201 if row.method == "POST" and row.path.rstrip("/").endswith(("/items", "/duplicate")) else 200
     response = current_app.response_class(json.dumps(body) if body is not None else "",
                                           status=status if body is not None else 204,
                                           mimetype="application/json")

@@ -1,28 +1,34 @@
 """Items: read, edit, move, transitions, reviews, scheduling, comments, history."""
-from flask import jsonify
+from flask import current_app, jsonify, request
 
-from ..schemas import (CommentIn, CommentOut, EventOut, ItemOut, ItemPatchIn, MoveIn, ReviewIn,
+from ..schemas import (CommentIn, EventOut, ItemPatchIn, MoveIn, ReviewIn,
                        ReviewOut, ScheduleIn, TransitionIn)
+from ..i18n import translate_text
+from ..schemas.outputs import dump_board_item, dump_comments
 from ..services import comments as comment_service
 from ..services import items as item_service
 from ..services import workflow as workflow_service
 from ..services import queries
 from .blueprint import bp
-from .common import caller, expected_version, json_body, with_etag
-
-
-_item_out = ItemOut()  # built once: a schema instance costs more than dumping one item
+from .common import caller, expected_version, json_body, read_only, with_etag
 
 
 def _item_response(item, status=200):
-    response = jsonify(_item_out.dump(item))
+    # ItemOut as a plain function (the board's dumper; tests compare it with ItemOut).
+    response = jsonify(dump_board_item(item))
     response.status_code = status
     return with_etag(response, item.version)
 
 
 @bp.get("/items/<int:item_id>")
+@read_only
 def get_item(item_id):
-    item, _ = queries.item_detail(caller(), item_id)
+    """The item; 304 without a body when If-None-Match names its current ETag
+    (weak comparison, as RFC 9110 asks of If-None-Match: ``W/"3"`` matches ``"3"``;
+    ``*`` matches any item; a list matches when one of its tags does)."""
+    item = queries.item_read(caller(), item_id)
+    if request.if_none_match.contains_weak(f"{item.version}"):
+        return with_etag(current_app.response_class(status=304), item.version)
     return _item_response(item)
 
 
@@ -78,7 +84,12 @@ def review_item(item_id):
     data = ReviewIn().load(json_body())
     review = workflow_service.review_item(user, item_id, data["decision"], data.get("comment", ""),
                                       expected_version=expected_version(data), checklist=data.get("checklist"))
-    return jsonify(ReviewOut().dump(review)), 201
+    out = ReviewOut().dump(review)
+    held = getattr(review, "held_slot", None)
+    if held:  # what became of the slot the item held while back in review
+        out["held_slot"] = {"at": held["at"].isoformat(), "restored": held["restored"],
+                            "message": translate_text(held["message"].msgid, held["message"].params)}
+    return jsonify(out), 201
 
 
 @bp.post("/items/<int:item_id>/schedule")
@@ -92,7 +103,8 @@ def schedule_item(item_id):
 
 @bp.get("/items/<int:item_id>/comments")
 def list_comments(item_id):
-    return jsonify(CommentOut(many=True).dump(comment_service.list_comments(caller(), item_id)))
+    comments, mentions = comment_service.comments_with_mentions(caller(), item_id)
+    return jsonify(dump_comments(comments, mentions))
 
 
 @bp.post("/items/<int:item_id>/comments")
@@ -100,7 +112,7 @@ def add_comment(item_id):
     user = caller()
     data = CommentIn().load(json_body())
     comment = comment_service.add_comment(user, item_id, data["body"])
-    return jsonify(CommentOut().dump(comment)), 201
+    return jsonify(dump_comments([comment], comment_service.mentions_in(comment))[0]), 201
 
 
 @bp.get("/items/<int:item_id>/history")

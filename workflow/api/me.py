@@ -1,19 +1,26 @@
-"""The caller: /me and personal API tokens."""
-from flask import jsonify
+"""The caller: /me, their work ("Mon travail") and personal API tokens."""
+import json
+
+from flask import current_app, jsonify
 
 from ..schemas import MeOut, PasswordChangeIn, TokenIn
+from ..schemas.my_work import dump_work
 from ..services import accounts
+from ..services import my_work as work
+from ..services import queries
 from ..security import bearer_token, login_limits
 from .blueprint import bp
 from .common import caller, json_body
+
+_me_out = MeOut()  # built once
 
 
 @bp.get("/me")
 def me():
     from .feeds import ical_url
 
-    user = caller()
-    return jsonify({**MeOut().dump(user), "ical_url": ical_url(user)})
+    user = queries.profile(caller())
+    return jsonify({**_me_out.dump(user), "ical_url": ical_url(user)})
 
 
 @bp.post("/tokens")
@@ -48,3 +55,10 @@ def change_password():
 
         login_user(user)  # the cookie session that asked carries the new generation
     return "", 204
+
+
+@bp.get("/me/work")
+def my_work():
+    """The caller's "Mon travail": its sections in their fixed order (``jsonify`` would sort the keys)."""
+    body = json.dumps(dump_work(work.my_work(caller())), ensure_ascii=False)
+    return current_app.response_class(body, mimetype="application/json")

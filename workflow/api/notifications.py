@@ -5,7 +5,7 @@ from ..schemas.inputs import NotificationsQueryIn
 from ..schemas.reviews import PreferencesIn
 from ..services import notifications as notes
 from .blueprint import bp
-from .common import caller, json_body
+from .common import caller, json_body, read_only
 
 
 @bp.get("/notifications")
@@ -19,6 +19,7 @@ def list_notifications():
 
 
 @bp.get("/notifications/unread")
+@read_only
 def unread_count():
     """The bell's figures: unread notifications, and for a lead how many items wait in their queue."""
     from ..services.reviews import queue_size

@@ -7,6 +7,7 @@ network-wide. ``author`` means the actor wrote the item.
 """
 from .errors import N_, Forbidden, NotFound, Text
 from .roles import ADMIN, AGENT, COORDINATOR, LEAD, Actor
+from .states import PROPOSED
 
 AUTHOR = "author"
 
@@ -19,6 +20,9 @@ RESTORE_ITEM = "item.restore"
 COMMENT = "comment.create"
 REVIEW = "review.create"
 SET_WIP_LIMITS = "group.set_wip_limits"
+# Members create a label by typing a new name; leads rename, recolour and delete them.
+CREATE_LABEL = "label.create"
+MANAGE_LABELS = "label.manage"
 MANAGE_USERS = "user.manage"
 MANAGE_GROUPS = "group.manage"
 
@@ -32,6 +36,8 @@ TABLE = {
     COMMENT: {AGENT, LEAD, COORDINATOR, ADMIN},
     REVIEW: {LEAD},
     SET_WIP_LIMITS: {LEAD, COORDINATOR, ADMIN},
+    CREATE_LABEL: {AGENT, LEAD, COORDINATOR, ADMIN},
+    MANAGE_LABELS: {LEAD, COORDINATOR, ADMIN},
     MANAGE_USERS: {ADMIN},
     MANAGE_GROUPS: {ADMIN},
 }
@@ -47,6 +53,8 @@ ACTION_LABELS = {
     COMMENT: N_("comment on this item"),
     REVIEW: N_("review this item"),
     SET_WIP_LIMITS: N_("set this board's limits"),
+    CREATE_LABEL: N_("create labels in this group"),
+    MANAGE_LABELS: N_("manage this group's labels"),
     MANAGE_USERS: N_("manage accounts"),
     MANAGE_GROUPS: N_("manage working groups"),
 }
@@ -61,8 +69,18 @@ REFUSALS = {
     COMMENT: N_("You may not comment on this item."),
     REVIEW: N_("You may not review this item."),
     SET_WIP_LIMITS: N_("You may not set this board's limits."),
+    CREATE_LABEL: N_("You may not create labels in this group."),
+    MANAGE_LABELS: N_("Only a lead of the group may rename, recolour or delete its labels."),
     MANAGE_USERS: N_("You may not manage accounts."),
     MANAGE_GROUPS: N_("You may not manage working groups."),
+}
+# The states in which an author without a lead's rights may trash (and restore) her own item:
+# once a lead has approved it, taking it off the board is a lead's decision.
+AUTHOR_TRASHABLE_STATES = (PROPOSED,)
+TRASH_REFUSALS = {
+    DELETE_ITEM: N_("You may trash only your own items while they are proposed: a lead of the group can trash "
+                    "this one."),
+    RESTORE_ITEM: N_("You may restore only your own proposals: a lead of the group can restore this one."),
 }
 NOT_FOUND = {"item": N_("No such item."), "group": N_("No such group.")}
 
@@ -89,3 +107,15 @@ def require(actor: Actor, action: str, *, is_author: bool = False):
         if action in REFUSALS:
             raise Forbidden(REFUSALS[action])
         raise Forbidden(N_("You may not %(action)s."), params={"action": Text(ACTION_LABELS[action])})
+
+
+def require_trash(actor: Actor, action: str, *, is_author: bool, state: str):
+    """Trash (``DELETE_ITEM``) or restore (``RESTORE_ITEM``) an item in ``state``: a lead,
+    coordinator or admin any item of their groups; its author her own proposal. Raises
+    NotFound (group invisible), Forbidden."""
+    check_visible(actor)
+    if is_allowed(actor, action):
+        return
+    if is_author and state in AUTHOR_TRASHABLE_STATES and is_allowed(actor, action, is_author=True):
+        return
+    raise Forbidden(TRASH_REFUSALS[action], rule="permission")

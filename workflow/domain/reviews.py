@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import holidays as holiday_calendars
 
 from .errors import N_
+from .states import CONTENT_FIELDS
 
 # ---------------------------------------------------------------- notifications
 
@@ -19,11 +20,14 @@ SCHEDULED = "scheduled"
 PUBLISHED = "published"
 REVIEW_OVERDUE = "review_overdue"
 LICENCE_EXPIRED = "licence_expired"
+DUE_DATE = "due_date"
+# News of an item one follows (« Suivre »), for those no more specific kind told of it.
+FOLLOWED = "followed"
 
 NOTIFICATION_KINDS = (REVIEW_REQUESTED, DECISION, MENTION, SCHEDULED, PUBLISHED, REVIEW_OVERDUE,
-                      LICENCE_EXPIRED)
+                      LICENCE_EXPIRED, DUE_DATE, FOLLOWED)
 # Kinds that also go by e-mail unless the person says otherwise.
-EMAIL_BY_DEFAULT = frozenset({REVIEW_REQUESTED, DECISION, REVIEW_OVERDUE, LICENCE_EXPIRED})
+EMAIL_BY_DEFAULT = frozenset({REVIEW_REQUESTED, DECISION, REVIEW_OVERDUE, LICENCE_EXPIRED, DUE_DATE})
 
 DECISIONS = ("approve", "request_changes", "reject")
 
@@ -75,9 +79,11 @@ def working_days_between(start: datetime, end: datetime, holidays=None) -> int:
 
 # ---------------------------------------------------------------- diff
 
-SNAPSHOT_FIELDS = ("title", "summary", "body", "resource_url")
+# The content an approval covers (domain.states.CONTENT_FIELDS), as a review snapshot keeps it.
+SNAPSHOT_FIELDS = CONTENT_FIELDS
 # English msgids: the door translates them (workflow/i18n.py).
-FIELD_LABELS = {"title": N_("Title"), "summary": N_("Summary"), "body": N_("Description"), "resource_url": N_("Link")}
+FIELD_LABELS = {"title": N_("Title"), "summary": N_("Summary"), "body": N_("Description"), "resource_url": N_("Link"),
+                "resource_type": N_("Resource type"), "attachments": N_("Attachments")}
 
 
 def field_diff(field, before, after):
@@ -101,6 +107,8 @@ def content_diff(before: dict | None, after: dict):
         return []
     out = []
     for field in SNAPSHOT_FIELDS:
+        if field not in before:  # a snapshot older than the field (attachments): nothing to compare
+            continue
         change = field_diff(field, before.get(field), after.get(field))
         if change:
             out.append(change)

@@ -1,6 +1,7 @@
 """Scheduling rules: a publication time must be in the future, a channel has
 a daily capacity and blackout dates. Days are counted in the network's time
-zone (Europe/Paris by default), not in UTC."""
+zone (Europe/Paris by default), not in UTC. A publication time is booked in
+whole minutes, and the free slots proposed are on the quarter hour."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from .errors import N_, RuleBroken
 
 DEFAULT_TZ = "Europe/Paris"
 SEARCH_DAYS = 366
+SLOT_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,21 @@ def local_day(moment: datetime, tz: str = DEFAULT_TZ) -> date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(ZoneInfo(tz)).date()
+
+
+def whole_minute(moment: datetime) -> datetime:
+    """``moment`` without its seconds and microseconds: what is booked (a drop's
+    09:54:41.466 is 09:54)."""
+    return moment.replace(second=0, microsecond=0)
+
+
+def quarter_hour_ceil(moment: datetime) -> datetime:
+    """The first quarter hour (:00, :15, :30, :45) at or after ``moment``."""
+    base = whole_minute(moment)
+    if base == moment and base.minute % SLOT_MINUTES == 0:
+        return moment
+    quarters = base.minute // SLOT_MINUTES + 1
+    return base.replace(minute=0) + timedelta(minutes=quarters * SLOT_MINUTES)
 
 
 def check_slot(moment: datetime, now: datetime, rules: ChannelRules, booked_per_day: dict,
@@ -57,12 +74,13 @@ def check_slot(moment: datetime, now: datetime, rules: ChannelRules, booked_per_
 
 def next_free_slot(moment: datetime, rules: ChannelRules, booked_per_day: dict,
                    tz: str = DEFAULT_TZ) -> datetime | None:
-    """The same local time of day on the first day from ``moment`` on that is
-    neither a blackout date nor full; None if none within a year."""
+    """The same local time of day, rounded up to the quarter hour, on the first
+    day from ``moment`` on that is neither a blackout date nor full; None if none
+    within a year."""
     zone = ZoneInfo(tz)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    local = moment.astimezone(zone)
+    local = quarter_hour_ceil(moment.astimezone(timezone.utc)).astimezone(zone)
     for offset in range(SEARCH_DAYS):
         day = local.date() + timedelta(days=offset)
         if day in rules.blackout_days or booked_per_day.get(day, 0) >= rules.daily_capacity:

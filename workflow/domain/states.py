@@ -18,11 +18,17 @@ BOARD_COLUMNS = (PROPOSED, IN_REVIEW, APPROVED, SCHEDULED, PUBLISHED)
 HIDDEN_COLUMNS = (REJECTED, ARCHIVED)
 # States whose content can still be edited.
 EDITABLE_STATES = (PROPOSED, IN_REVIEW, APPROVED, SCHEDULED)
-# Content edits of these states by a non-lead send the item back to review.
+# Content edits of these states, by anyone, send the item back to review.
 APPROVAL_COVERED_STATES = (APPROVED, SCHEDULED)
 # Not a state: the board's column of deleted items (shown with ?hidden=1).
 TRASH_COLUMN = "trash"
-CONTENT_FIELDS = ("title", "body", "resource_url", "resource_type")
+# What an approval covers: the item's content. The one definition every door applies (an edit
+# of one of these on an approved or scheduled item sends it back to review; the review
+# snapshot and its diff compare them).
+CONTENT_FIELDS = ("title", "summary", "body", "resource_url", "resource_type", "attachments")
+
+# The rule a four-eyes refusal names (``exc.extra["rule"]``), so a bulk refusal can say which rule.
+FOUR_EYES = "four_eyes"
 
 # What the pages call each state (English msgids; workflow/i18n.py translates them).
 STATE_NAMES = {
@@ -66,8 +72,9 @@ PUBLISH = "publish"
 ARCHIVE = "archive"
 UNARCHIVE = "unarchive"
 # Transitions the system makes as the consequence of something else, never offered as a move:
-SEND_BACK = "send_back"  # a non-lead's content edit of an approved or scheduled item
+SEND_BACK = "send_back"  # a content edit of an approved or scheduled item, whoever makes it
 EXPIRE_LICENCE = "expire_licence"  # the daily run, when an item's licence has ended
+RESTORE_SLOT = "restore_slot"  # the re-approval of an item sent back while scheduled: back on its held slot
 
 
 @dataclass(frozen=True)
@@ -107,20 +114,30 @@ def _t(action, source, target, allowed, **kw):
 TRANSITIONS = (
     _t(SUBMIT, PROPOSED, IN_REVIEW, {AUTHOR, MEMBER}, description=N_("submit for review")),
     _t(WITHDRAW, IN_REVIEW, PROPOSED, {AUTHOR}, description=N_("withdraw from review")),
-    _t(REQUEST_CHANGES, IN_REVIEW, PROPOSED, {LEAD}, needs_comment=True, description=N_("request changes")),
+    _t(REQUEST_CHANGES, IN_REVIEW, PROPOSED, {LEAD}, needs_comment=True, four_eyes=True,
+       description=N_("request changes")),
     _t(APPROVE, IN_REVIEW, APPROVED, {LEAD}, four_eyes=True, description=N_("approve")),
-    _t(REJECT, IN_REVIEW, REJECTED, {LEAD}, needs_comment=True, description=N_("reject")),
+    _t(REJECT, IN_REVIEW, REJECTED, {LEAD}, needs_comment=True, four_eyes=True, description=N_("reject")),
     _t(SCHEDULE, APPROVED, SCHEDULED, {LEAD, COORDINATOR}, description=N_("schedule")),
     _t(UNSCHEDULE, SCHEDULED, APPROVED, {LEAD, COORDINATOR}, description=N_("unschedule")),
     _t(PUBLISH, SCHEDULED, PUBLISHED, {COORDINATOR, SYSTEM}, description=N_("publish now")),
     _t(ARCHIVE, PUBLISHED, ARCHIVED, {LEAD, COORDINATOR}, description=N_("archive")),
     _t(ARCHIVE, REJECTED, ARCHIVED, {LEAD, COORDINATOR}, description=N_("archive")),
     _t(UNARCHIVE, ARCHIVED, None, {LEAD, COORDINATOR}, description=N_("restore from archive")),
-    *(_t(SEND_BACK, source, IN_REVIEW, {AUTHOR, MEMBER, COORDINATOR}, automatic=True,
+    *(_t(SEND_BACK, source, IN_REVIEW, {AUTHOR, MEMBER, LEAD, COORDINATOR}, automatic=True,
          description=N_("send back to review")) for source in APPROVAL_COVERED_STATES),
+    _t(RESTORE_SLOT, APPROVED, SCHEDULED, {SYSTEM}, automatic=True, description=N_("put back on its held slot")),
     *(_t(EXPIRE_LICENCE, source, ARCHIVED, {SYSTEM}, automatic=True, description=N_("withdraw at the end of its licence"))
       for source in (APPROVED, SCHEDULED, PUBLISHED)),
 )
+
+# Why the item's author may not make a four-eyes transition, one sentence per decision.
+FOUR_EYES_REFUSALS = {
+    APPROVE: N_("You may not approve an item you authored (four-eyes rule): another lead of the group must do it."),
+    REQUEST_CHANGES: N_("You may not request changes on an item you authored (four-eyes rule): another lead of the "
+                        "group must review it."),
+    REJECT: N_("You may not reject an item you authored (four-eyes rule): another lead of the group must review it."),
+}
 
 # Actions reached through a review decision rather than a plain transition.
 REVIEW_DECISIONS = {"approve": APPROVE, "request_changes": REQUEST_CHANGES, "reject": REJECT}
@@ -201,10 +218,7 @@ def _apply(transition, actor, is_author, comment, previous_state):
         raise Forbidden(N_("Only %(who)s may %(action)s this item."),
                         params={"who": transition.who(), "action": transition.verb()})
     if transition.four_eyes and is_author:
-        raise Forbidden(
-            N_("You may not %(action)s an item you authored (four-eyes rule): another lead of the group must do it."),
-            params={"action": transition.verb()},
-        )
+        raise Forbidden(FOUR_EYES_REFUSALS[transition.action], rule=FOUR_EYES)
     if transition.needs_comment and not (comment and comment.strip()):
         raise Invalid(
             N_("A comment is required to %(action)s."), params={"action": transition.verb()},
@@ -246,14 +260,20 @@ def decide_target(state, target, actor: Actor, *, is_author: bool, comment: str 
     return candidates[0].action, _apply(candidates[0], actor, is_author, comment, previous_state)
 
 
-def edit_sends_back_to_review(state, changed_fields, actor: Actor):
-    """An approval covers the content approved: a non-lead editing content of
-    an approved or scheduled item sends it back to review."""
+def edit_sends_back_to_review(state, changed_fields, actor: Actor | None = None):
+    """An approval covers the content approved: anyone (author, lead, coordinator)
+    editing content of an approved or scheduled item sends it back to review, so
+    no content reaches the public that a second pair of eyes has not read.
+    ``actor`` is kept for the callers; whoever edits, the rule is the same."""
     if state not in APPROVAL_COVERED_STATES:
         return False
-    if actor.is_lead:
-        return False
     return any(f in CONTENT_FIELDS for f in changed_fields)
+
+
+def holds_slot_when_sent_back(state):
+    """A scheduled item sent back to review keeps its slot, held until it is
+    approved again (the calendar shows it pending and counts it against capacity)."""
+    return state == SCHEDULED
 
 
 __all__ = [

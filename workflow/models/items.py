@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table,
-                        Text, UniqueConstraint)
+                        Text, UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.states import STATES
@@ -31,6 +31,8 @@ class Label(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
     name: Mapped[str] = mapped_column(String(40))
+    # A key of domain.labels.PALETTE (the background and text colours are the palette's).
+    color: Mapped[str] = mapped_column(String(20), default="gray", server_default="gray")
 
 
 def _in(values):
@@ -67,10 +69,21 @@ class Item(db.Model):
     # the column's collation is "C" whatever the database's locale (fr_FR would sort "a" < "B").
     rank: Mapped[str] = mapped_column(String(255).with_variant(String(255, collation="C"), "postgresql"))
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The slot a scheduled item keeps while a content edit sends it back to review: the
+    # calendar shows it pending and counts it; a re-approval puts the item back on it.
+    held_slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The attachment shown as the card's cover (an image of this item). A plain id, no
+    # foreign key (items and attachments would reference each other): the attachments
+    # service sets it and clears it when that attachment goes.
+    cover_attachment_id: Mapped[int | None] = mapped_column(Integer)
+    # The to-do list's progress ("2/5" on the card), kept by services.tasks: counters,
+    # so the board shows it without a query per card; changed in SQL (not an edit: no new version).
+    tasks_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    tasks_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Review: the lead who claimed it, how many rounds it has been through,
     # when it was escalated for waiting too long.
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -78,6 +91,10 @@ class Item(db.Model):
     review_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A lead sent it back for changes and it has not been submitted again since (the board's mark).
+    changes_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "À préparer pour le …": when the item must be ready (overdue marks, reminders).
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # End of the licence: the item is withdrawn from publication after it.
     licence_end: Mapped[date | None] = mapped_column(Date)
     # Publication sequence for calendar feeds (RFC 5545 SEQUENCE), raised on reschedule.

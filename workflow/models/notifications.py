@@ -10,7 +10,8 @@ from .base import UTCDateTime, utcnow
 
 class Notification(db.Model):
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+                      Index("ix_notifications_mail_due", "mail_due_at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(40))
@@ -24,6 +25,8 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Held back to go in one mail with the others of its kind (services.notifications, MAIL_GROUP_WINDOW).
+    mail_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     actor: Mapped["User | None"] = relationship(foreign_keys=[actor_id])  # noqa: F821
 
 
@@ -52,3 +55,5 @@ class OutboxMail(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The one-click unsubscribe link of a notification mail (List-Unsubscribe, RFC 8058); None for others.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))

@@ -47,6 +47,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Daily digest of notifications by e-mail.
     daily_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When a mail first offered the digest to this person (once: on a day of many mails).
+    digest_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     library: Mapped[Library | None] = relationship()

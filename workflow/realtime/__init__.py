@@ -51,6 +51,9 @@ def init_app(app):
                       manage_session=False,
                       message_queue=app.config.get("REDIS_URL"),
                       client_manager=_client_manager(app))
+    from .transport import install
+
+    install(socketio.server, deflate=app.config.get("SOCKETIO_DEFLATE", False))
 
     from .handlers import register
 

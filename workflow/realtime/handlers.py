@@ -8,18 +8,19 @@ import functools
 import threading
 
 from flask import current_app, request
+from flask_babel import gettext
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError as Refused
 from flask_socketio import Namespace, join_room, leave_room, rooms
 
-from ..domain.errors import DomainError
+from ..domain.errors import N_, DomainError
 from ..extensions import db, socketio
 from ..i18n import translate_error, translate_title
 from ..services.accounts import token_digest
 from .relay import group_room
 from .presence import get_presence
 from .relay import get_relay
-from .ratelimit import TOO_MANY, SocketRateLimiter
+from .ratelimit import SocketRateLimiter, too_many
 
 
 def _release_session(fn):
@@ -32,16 +33,24 @@ def _release_session(fn):
     return wrapper
 
 
-def _error(status, title, detail=""):
+def _ack_error(status, title, detail=""):
     return {"ok": False, "error": {"status": status, "title": title, "detail": detail}}
+
+
+def _error(status, title, detail=""):
+    """A handler's own refusal, in the reader's language: ``title`` and ``detail`` are
+    msgids (``N_()`` at each call)."""
+    return _ack_error(status, gettext(title), gettext(detail) if detail else "")
 
 
 def _domain_error(exc):
     """A refusal as the socket's ack carries it, in the reader's language (the board shows it)."""
-    return _error(exc.status, translate_title(exc.title), translate_error(exc))
+    return _ack_error(exc.status, translate_title(exc.title), translate_error(exc))
 
 
-UNAUTHENTICATED = _error(401, "Authentication required", "Reconnect and log in.")
+def unauthenticated():
+    """The ack to a socket whose user is gone (logged out, deactivated)."""
+    return _error(401, N_("Authentication required"), N_("Reconnect and log in."))
 
 
 def _int(value):
@@ -60,6 +69,19 @@ _pending_presence = set()
 _pending_lock = threading.Lock()
 
 
+def room_size(group_id):
+    """The sockets of this process on the board."""
+    return len(socketio.server.manager.rooms.get("/", {}).get(group_room(group_id)) or ())
+
+
+def presence_delay(base, sockets):
+    """How long a board's presence updates are gathered before one is sent: ``base``
+    seconds, longer in proportion past 100 sockets. An update lists every viewer and
+    goes to every socket, so its cost grows with the square of the board's audience:
+    a thousand sockets opening a board get one every 2.5 s rather than four a second."""
+    return base * max(1.0, sockets / 100) if base else base
+
+
 def broadcast_presence(group_id):
     """Send the board's presence soon, coalescing bursts: when 200 people open a
     board at once, the room gets a handful of updates instead of 200 × 200.
@@ -67,7 +89,7 @@ def broadcast_presence(group_id):
     one, so the message carries every process's viewers; through the message
     queue it reaches the board's sockets on every process."""
     presence = get_presence()
-    delay = current_app.config.get("PRESENCE_DELAY", 0.25)  # seconds
+    delay = presence_delay(current_app.config.get("PRESENCE_DELAY", 0.25), room_size(group_id))
     if not delay:
         socketio.emit("presence.updated", {"group_id": group_id, **presence.snapshot(group_id)},
                       to=group_room(group_id))
@@ -126,13 +148,13 @@ class BoardNamespace(Namespace):
             self.limiter.forget(sid)
         elif event != "connect" and sid is not None:
             verdict = self.limiter.check(sid)
-            if verdict == "disconnect":
-                current = self.socketio.server
-                self.limiter.forget(sid)
-                current.disconnect(sid, namespace=self.namespace)
-                return TOO_MANY
-            if verdict == "refused":
-                return TOO_MANY
+            if verdict in ("disconnect", "refused"):
+                # Written in the event's request context, so in its reader's language.
+                ack = self.socketio._handle_event(lambda *_args: too_many(), event, self.namespace, *args)
+                if verdict == "disconnect":
+                    self.limiter.forget(sid)
+                    self.socketio.server.disconnect(sid, namespace=self.namespace)
+                return ack
         return super().trigger_event(event, *args)
 
     @_release_session
@@ -169,10 +191,10 @@ class BoardNamespace(Namespace):
 
         user = _user()
         if user is None:
-            return UNAUTHENTICATED
+            return unauthenticated()
         (group_id,) = _payload(data, "group_id")
         if group_id is None:
-            return _error(422, "Invalid input", 'join needs {"group_id": <integer>}.')
+            return _error(422, N_("Invalid input"), N_('join needs {"group_id": <integer>}.'))
         from ..services.queries import board_head, last_event_id
 
         try:
@@ -195,7 +217,7 @@ class BoardNamespace(Namespace):
     def on_leave(self, data):
         (group_id,) = _payload(data, "group_id")
         if group_id is None:
-            return _error(422, "Invalid input", 'leave needs {"group_id": <integer>}.')
+            return _error(422, N_("Invalid input"), N_('leave needs {"group_id": <integer>}.'))
         leave_room(group_room(group_id))
         if get_presence().leave(request.sid, group_id):
             broadcast_presence(group_id)
@@ -205,19 +227,19 @@ class BoardNamespace(Namespace):
     def on_editing(self, data):
         """The user opened (``editing: true``) or closed the detail panel of a
         card on a board they joined."""
-        from ..domain.errors import N_, NotFound
+        from ..domain.errors import NotFound
         from ..services.queries import item_detail
 
         user = _user()
         if user is None:
-            return UNAUTHENTICATED
+            return unauthenticated()
         group_id, item_id = _payload(data, "group_id", "item_id")
         editing = data.get("editing") if isinstance(data, dict) else None
         if group_id is None or item_id is None or not isinstance(editing, bool):
-            return _error(422, "Invalid input",
-                          'editing needs {"group_id": int, "item_id": int, "editing": bool}.')
+            return _error(422, N_("Invalid input"),
+                          N_('editing needs {"group_id": int, "item_id": int, "editing": bool}.'))
         if not get_presence().is_viewing(request.sid, group_id):
-            return _error(409, "Not on this board", "Join the board before editing one of its cards.")
+            return _error(409, N_("Not on this board"), N_("Join the board before editing one of its cards."))
         try:
             item, _ = item_detail(user, item_id)
             if item.group_id != group_id:
@@ -237,10 +259,10 @@ class BoardNamespace(Namespace):
 
         user = _user()
         if user is None:
-            return UNAUTHENTICATED
+            return unauthenticated()
         group_id, since_seq, since = _payload(data, "group_id", "since_seq", "since")
         if group_id is None or (since_seq is None and since is None):
-            return _error(422, "Invalid input", 'resync needs {"group_id": int, "since_seq": int}.')
+            return _error(422, N_("Invalid input"), N_('resync needs {"group_id": int, "since_seq": int}.'))
         limit = current_app.config.get("EVENTS_PAGE_SIZE", 200)
         try:
             if since_seq is not None:

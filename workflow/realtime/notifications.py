@@ -32,18 +32,18 @@ def on_queue_watch(data=None):
     from ..extensions import db
     from ..services.reviews import led_group_ids
     from .relay import group_room
-    from .handlers import UNAUTHENTICATED, _user
+    from .handlers import _user, unauthenticated
 
     from flask import current_app, request
 
-    from .ratelimit import TOO_MANY
+    from .ratelimit import too_many
 
     if current_app.extensions["relais_socket_limiter"].check(request.sid) != "ok":
-        return TOO_MANY  # (the board's own events disconnect a flooding socket)
+        return too_many()  # (the board's own events disconnect a flooding socket)
     try:
         user = _user()
         if user is None:
-            return UNAUTHENTICATED
+            return unauthenticated()
         groups = led_group_ids(user)
         for group_id in groups:
             join_room(group_room(group_id))

@@ -9,8 +9,13 @@ import time
 
 monotonic = time.monotonic  # replaced by tests to move time by hand
 
-TOO_MANY = {"ok": False, "error": {"status": 429, "title": "Too many events",
-                                   "detail": "Slow down: this connection sends events too fast."}}
+
+def too_many():
+    """The ack of an event over the limit, in the reader's language (needs the event's request context)."""
+    from flask_babel import gettext
+
+    return {"ok": False, "error": {"status": 429, "title": gettext("Too many events"),
+                                   "detail": gettext("Slow down: this connection sends events too fast.")}}
 
 
 class SocketRateLimiter:

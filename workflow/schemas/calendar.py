@@ -1,6 +1,8 @@
 """Schemas of the calendar, channel rules, feeds and webhooks."""
 from marshmallow import Schema, fields, validate
 
+from ..domain.labels import due_status
+from ..models.base import utcnow
 from ..models.items import RESOURCE_TYPES
 from .inputs import ChannelRef, Date, StrictSchema, Text
 from .outputs import ItemOut
@@ -28,6 +30,39 @@ class CalendarItemOut(ItemOut):
     schedule_sequence = fields.Integer()
 
 
+class DueQueryIn(StrictSchema):
+    """``?from=YYYY-MM-DD&to=YYYY-MM-DD`` (local days, ``to`` exclusive), optional group and type."""
+
+    start = Date(required=True, data_key="from")
+    end = Date(required=True, data_key="to")
+    group = fields.Integer(strict=False, validate=validate.Range(min=1, max=2**63 - 1))
+    type = fields.String(validate=validate.OneOf(RESOURCE_TYPES))
+
+
+class DueItemOut(Schema):
+    """A due date on the calendar: a marker of kind "due", apart from the publications."""
+
+    kind = fields.Constant("due")
+    id = fields.Integer()
+    title = fields.String()
+    state = fields.String()
+    resource_type = fields.String()
+    group_id = fields.Integer()
+    group_name = fields.String(attribute="group.name")
+    group_color = fields.String(attribute="group.color")
+    due_at = fields.DateTime()
+    version = fields.Integer()
+    due_status = fields.Function(lambda item: due_status(item.due_at, item.state, utcnow()),
+                                 metadata={"description": "overdue, due_soon or null"})
+
+
+class DueOut(Schema):
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+    time_zone = fields.String()
+    items = fields.List(fields.Nested(DueItemOut))
+
+
 class CalendarGroupOut(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -40,6 +75,8 @@ class CalendarOut(Schema):
     time_zone = fields.String()
     items = fields.List(fields.Nested(CalendarItemOut))
     capacity = fields.Dict(metadata={"description": "{day: {channel slug: {daily_capacity, booked, remaining, blackout}}}"})
+    holidays = fields.Dict(keys=fields.String(), values=fields.String(),
+                           metadata={"description": "{day: name} of the public holidays in the window"})
 
 
 class CapacityIn(StrictSchema):

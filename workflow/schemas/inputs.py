@@ -3,6 +3,9 @@ from datetime import datetime, timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from ..domain.labels import COLORS
+from ..domain.labels import MAX_NAME as MAX_LABEL_NAME
+from ..domain.scheduling import whole_minute
 from ..domain.states import REVIEW_DECISIONS, STATES
 from ..models.items import RESOURCE_TYPES
 
@@ -64,11 +67,35 @@ class AwareDateTime(fields.AwareDateTime):
             raise ValidationError(f"Must be between the years {MIN_YEAR} and {MAX_YEAR}.") from None
 
 
+class PublicationTime(AwareDateTime):
+    """A publication time, booked in whole minutes (a drop's seconds are dropped)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return whole_minute(super()._deserialize(value, attr, data, **kwargs))
+
+
 class Date(fields.Date):
     """A calendar date between MIN_YEAR and MAX_YEAR."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         return _in_years(super()._deserialize(value, attr, data, **kwargs))
+
+
+class LabelRef(fields.Field):
+    """A label named by its id (integer) or its name (string; a new name creates the label)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise ValidationError("Must be a label id (integer) or name (string).")
+        if isinstance(value, int):
+            if not 0 < value <= MAX_ID:
+                raise ValidationError("Must be a label id or name.")
+            return value
+        if not 1 <= len(value) <= MAX_LABEL_NAME:
+            raise ValidationError(f"A label name has 1 to {MAX_LABEL_NAME} characters.")
+        if "\x00" in value:
+            raise ValidationError("Must not contain NUL characters.")
+        return value
 
 
 Title = lambda **kw: Text(validate=validate.Length(min=1, max=200), **kw)  # noqa: E731
@@ -79,7 +106,7 @@ ResourceUrl = lambda **kw: fields.Url(  # noqa: E731
     schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=2048), **kw)
 Audience = lambda **kw: Text(validate=validate.Length(max=120), **kw)  # noqa: E731
 Labels = lambda **kw: fields.List(  # noqa: E731
-    Text(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=MAX_LABELS), **kw)
+    LabelRef(), validate=validate.Length(max=MAX_LABELS), **kw)
 Assignees = lambda **kw: fields.List(  # noqa: E731
     fields.String(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=MAX_ASSIGNEES), **kw)
 
@@ -94,6 +121,8 @@ class ItemCreateIn(StrictSchema):
     channel = ChannelRef(load_default=None, allow_none=True)
     labels = Labels(load_default=list)
     assignees = Assignees(load_default=list)
+    # "À préparer pour le …": when the item must be ready.
+    due_at = AwareDateTime(load_default=None, allow_none=True)
 
 
 class ItemPatchIn(StrictSchema):
@@ -108,7 +137,31 @@ class ItemPatchIn(StrictSchema):
     assignees = Assignees()
     # Last day of the licence: past it, `relais expire-licences` withdraws the item.
     licence_end = Date(allow_none=True)
+    due_at = AwareDateTime(allow_none=True)
+    # One of the item's image attachments shown on its card, or null for none.
+    cover_attachment_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=2**63 - 1))
     version = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+
+LabelName = lambda **kw: Text(validate=validate.Length(min=1, max=MAX_LABEL_NAME), **kw)  # noqa: E731
+LabelColor = lambda **kw: fields.String(validate=validate.OneOf(COLORS), **kw)  # noqa: E731
+
+
+class LabelIn(StrictSchema):
+    """A new label of a group: its name, and a colour of the palette (else the first free one)."""
+
+    name = LabelName(required=True)
+    color = LabelColor(load_default=None)
+
+
+class LabelPatchIn(StrictSchema):
+    name = LabelName()
+    color = LabelColor()
+
+    @validates_schema
+    def something(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give a name or a color.", "name")
 
 
 class MoveIn(StrictSchema):
@@ -142,7 +195,7 @@ class ReviewIn(StrictSchema):
 
 
 class ScheduleIn(StrictSchema):
-    scheduled_at = AwareDateTime(required=True)
+    scheduled_at = PublicationTime(required=True)
     channel = ChannelRef(required=True)
     version = fields.Integer(strict=True, validate=validate.Range(min=1))
 
@@ -176,3 +229,9 @@ class NotificationsQueryIn(StrictSchema):
     unread = fields.String(load_default="0", validate=validate.Length(max=10))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     before = fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_ID))
+
+
+class MembersQueryIn(StrictSchema):
+    """``?q=ch&limit=8``: the start of a display name's word or of a username (any case, any accent)."""
+    q = fields.String(load_default="", validate=validate.Length(max=40))
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))

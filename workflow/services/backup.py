@@ -12,10 +12,18 @@ never exported.
 ``flask db upgrade`` (SQLite or PostgreSQL), keeping every id, then moves
 PostgreSQL's sequences past the highest id so new rows don't clash.
 
+Attachment files travel in the same JSON, under ``"files"``: ``{storage key:
+base64 of the bytes}`` for every key of the ``attachments`` table (the file, its
+thumbnail and cover crop). The import writes them to the configured storage (local
+disk or S3, whichever the export came from) before the rows, and deletes them
+again if the rows fail (docs/backups.md).
+
 ``purge_trash`` deletes the items trashed more than ``TRASH_DAYS`` ago, with what
-hangs off them (comments, reviews, labels and assignees links, notifications,
-webhook deliveries and the item's events), and records one ``item.purged`` event
-per item so the log still says what happened."""
+hangs off them (comments, reviews, tasks, labels and assignees links, attachments and
+their files, notifications, webhook deliveries and the item's events), and records
+one ``item.purged`` event per item so the log still says what happened."""
+import base64
+import binascii
 import json
 from datetime import date, datetime, timedelta
 
@@ -23,8 +31,11 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, delete, func, select, text
 
 from ..domain.errors import N_, Conflict, Invalid
 from ..extensions import db
-from ..models import (Comment, Event, Item, Notification, Review, WebhookDelivery, item_assignees, item_labels,
-                      utcnow)
+from ..models import (Comment, Event, Item, ItemWatch, Notification, Review, Task, WebhookDelivery,
+                      item_assignees, item_labels, utcnow)
+from . import search
+from .attachments import forget_files, purge_files_of
+from .storage import FileMissing, get_storage
 from .unit_of_work import unit_of_work
 
 FORMAT = "relais-export"
@@ -32,7 +43,8 @@ VERSION = 1
 TRASH_DAYS = 30
 PURGED = "item.purged"
 # Never exported: replay records, useless after a restore.
-SKIPPED_TABLES = {"idempotency_keys", "alembic_version"}
+# The search index is rebuilt from the items after an import (services.search).
+SKIPPED_TABLES = {"idempotency_keys", "alembic_version", "search_documents"}
 # Credentials: exported only with_passwords.
 SECRET_COLUMNS = {("users", "password_hash")}
 SECRET_TABLES = {"api_tokens"}
@@ -67,7 +79,45 @@ def export_database(with_passwords=False):
         rows = db.session.execute(select(*[table.c[name] for name in columns]).order_by(*order)).all()
         tables[table.name] = {"columns": columns, "rows": [[_encode(v) for v in row] for row in rows]}
     return {"format": FORMAT, "version": VERSION, "schema_revision": _schema_revision(),
-            "with_passwords": bool(with_passwords), "tables": tables}
+            "with_passwords": bool(with_passwords), "tables": tables, "files": _export_files()}
+
+
+def _attachment_keys():
+    from ..models import Attachment
+
+    rows = db.session.execute(select(Attachment.storage_key, Attachment.thumbnail_key, Attachment.cover_key)
+                              .order_by(Attachment.id)).all()
+    return [key for row in rows for key in row if key]
+
+
+def _export_files():
+    """{key: base64} of every attachment file; a file missing from the storage is left out."""
+    storage, files = get_storage(), {}
+    for key in _attachment_keys():
+        try:
+            files[key] = base64.b64encode(storage.read(key)).decode("ascii")
+        except FileMissing:
+            continue
+    return files
+
+
+def _import_files(files):
+    """Write the export's files to the storage; returns the keys written."""
+    if not isinstance(files, dict):
+        raise Invalid(N_("The export's files are not readable."))
+    storage, written = get_storage(), []
+    try:
+        for key, encoded in sorted(files.items()):
+            try:
+                data = base64.b64decode(encoded, validate=True)
+            except (binascii.Error, TypeError, ValueError):
+                raise Invalid(N_("The export's file %(key)s is not valid base64."), params={"key": key}) from None
+            storage.put(key, data, "application/octet-stream")
+            written.append(key)
+    except BaseException:
+        forget_files(written)
+        raise
+    return written
 
 def dump_export(data, stream):
     json.dump(data, stream, ensure_ascii=False, sort_keys=True, indent=1)
@@ -112,6 +162,7 @@ def import_database(data, batch_size=500):
     if unknown:
         raise Invalid(N_("Unknown tables in the export: %(tables)s."), params={"tables": ", ".join(sorted(unknown))})
     counts = {}
+    written = _import_files(data.get("files") or {})
     try:
         for table in _tables():
             block = data["tables"].get(table.name)
@@ -129,9 +180,11 @@ def import_database(data, batch_size=500):
                 db.session.execute(table.insert(), rows[start:start + batch_size])
             counts[table.name] = len(rows)
         _reset_sequences()
+        search.index_items(db.session.scalars(select(Item.id)))
         db.session.commit()
     except BaseException:
         db.session.rollback()
+        forget_files(written)
         raise
     return counts
 
@@ -161,9 +214,11 @@ def purge_trash(now=None, days=TRASH_DAYS):
         .where(Item.deleted.is_(True), deleted_at.c.at < cutoff).order_by(Item.id)))
     if not items:
         return 0
+    files = []
     with unit_of_work() as uow:
         for item in items:
             ids = [item.id]
+            files += purge_files_of(ids)
             event_ids = select(Event.id).where(Event.item_id.in_(ids))
             db.session.execute(delete(Notification).where(
                 (Notification.item_id.in_(ids)) | (Notification.event_id.in_(event_ids))))
@@ -171,10 +226,13 @@ def purge_trash(now=None, days=TRASH_DAYS):
                 (WebhookDelivery.item_id.in_(ids)) | (WebhookDelivery.event_id.in_(event_ids))))
             db.session.execute(delete(Comment).where(Comment.item_id.in_(ids)))
             db.session.execute(delete(Review).where(Review.item_id.in_(ids)))
+            db.session.execute(delete(Task).where(Task.item_id.in_(ids)))
+            db.session.execute(delete(ItemWatch).where(ItemWatch.item_id.in_(ids)))
             db.session.execute(delete(item_labels).where(item_labels.c.item_id.in_(ids)))
             db.session.execute(delete(item_assignees).where(item_assignees.c.item_id.in_(ids)))
             db.session.execute(delete(Event).where(Event.item_id.in_(ids)))
             uow.record(PURGED, actor_user=None, group_id=item.group_id,
                        payload={"item_id": item.id, "title": item.title})
             db.session.delete(item)
+    forget_files(files)  # once the rows are gone for good
     return len(items)

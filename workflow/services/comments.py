@@ -6,6 +6,7 @@ from ..domain.errors import N_, Conflict
 from ..extensions import db
 from ..models import Comment, Item, utcnow
 from .common import load_item
+from .notifications import mention_directory
 from .unit_of_work import unit_of_work
 
 CREATED = "comment.created"
@@ -29,15 +30,29 @@ def add_comment(user, item_id, body):
                            .execution_options(synchronize_session=False))
         db.session.flush()
         db.session.refresh(item, ["comment_count"])
-        from ..schemas.outputs import CommentOut, dump_item
+        from ..schemas.outputs import dump_comments, dump_item
 
         uow.record(CREATED, actor_user=user, group_id=item.group_id, item=item,
-                   payload={"comment": CommentOut().dump(comment), "item": dump_item(item)})
+                   payload={"comment": dump_comments([comment], mention_directory(item.group_id, [body]))[0],
+                            "item": dump_item(item)})
     return comment
 
 
 def list_comments(user, item_id):
     """Comments of a visible item, oldest first. Raises NotFound."""
+    return comments_with_mentions(user, item_id)[0]
+
+
+def comments_with_mentions(user, item_id):
+    """``(comments, mentions)``: the comments of a visible item, oldest first, and the
+    members of its group they mention (for ``CommentOut``'s context). Raises NotFound."""
     item, _ = load_item(user, item_id)
-    return list(db.session.scalars(
+    comments = list(db.session.scalars(
         select(Comment).where(Comment.item_id == item.id).order_by(Comment.created_at, Comment.id)))
+    return comments, mention_directory(item.group_id, [c.body for c in comments])
+
+
+def mentions_in(comment):
+    """The members of the comment's item's group that ``comment`` mentions."""
+    item = db.session.get(Item, comment.item_id)
+    return mention_directory(item.group_id, [comment.body])

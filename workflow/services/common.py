@@ -5,7 +5,7 @@ changes. Recording events and committing is the unit of work's
 from sqlalchemy import select, update
 
 from ..domain import reviews as review_rules
-from ..domain.errors import N_, NotFound, Unauthorized
+from ..domain.errors import N_, Conflict, NotFound, Unauthorized
 from ..domain.roles import SYSTEM_ACTOR, Actor
 from ..extensions import db
 from ..models import Group, Item, Membership
@@ -38,10 +38,15 @@ def actor_for(user, group_id) -> Actor:
     )
 
 
+def sees_every_group(user):
+    """Whether ``user`` sees every group (coordinators, admins) rather than their own."""
+    return bool(user.is_coordinator or user.is_admin)
+
+
 def visible_group_ids(user):
     """Ids of the groups ``user`` may see, or None for "all of them"."""
     require_user(user)
-    if user.is_coordinator or user.is_admin:
+    if sees_every_group(user):
         return None
     return list(db.session.scalars(select(Membership.group_id).where(Membership.user_id == user.id)))
 
@@ -62,13 +67,16 @@ def lock_board(group_id):
                            .execution_options(synchronize_session=False))
 
 
-def load_item(user, item_id, *, include_deleted=True, for_update=False):
+def load_item(user, item_id, *, include_deleted=True, for_update=False, options=()):
     """The item and the actor's view of its group. Raises NotFound when it does
     not exist or belongs to a group the user cannot see. ``for_update``: the use
     case is about to change the item — the board is locked first and the item
     read again under the lock, so its checks see the last committed state (a
     comment cannot slip in after a trash that committed meanwhile)."""
-    item = db.session.get(Item, item_id) if isinstance(item_id, int) and 0 < item_id < 2**63 else None
+    # With ``options`` (what a read shows, eager-loaded), an item already in the session
+    # is read again with them, so the dump that follows loads nothing lazily.
+    item = (db.session.get(Item, item_id, options=options, populate_existing=bool(options))
+            if isinstance(item_id, int) and 0 < item_id < 2**63 else None)
     if item is None:
         raise NotFound(N_("No item %(item_id)s."), params={"item_id": item_id})
     if for_update:
@@ -78,6 +86,23 @@ def load_item(user, item_id, *, include_deleted=True, for_update=False):
     if not actor.can_see_group():
         raise NotFound(N_("No item %(item_id)s."), params={"item_id": item_id})
     return item, actor
+
+
+def load_editable_item(user, item_id, *, for_update=True):
+    """``load_item`` for a change of the item's content or of what hangs on it
+    (attachments, tasks): the user may edit it, it is not in the trash and its state
+    still takes edits. Raises NotFound, Forbidden, Conflict."""
+    from ..domain import permissions as perm
+    from ..domain import states as st
+
+    item, actor = load_item(user, item_id, for_update=for_update)
+    perm.require(actor, perm.EDIT_ITEM)
+    if item.deleted:
+        raise Conflict(N_("This item is in the trash; restore it before editing."))
+    if item.state not in st.EDITABLE_STATES:
+        raise Conflict(N_("An item that is '%(state)s' can no longer be edited."),
+                       params={"state": st.state_name(item.state)})
+    return item
 
 
 def network_holidays():

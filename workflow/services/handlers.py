@@ -3,7 +3,7 @@ each handler runs, before or after the commit (``messagebus``). Adding a
 reaction is one line here."""
 from ..domain import events as ev
 from ..events import get_publisher
-from . import notifications, webhooks
+from . import my_work, notifications, search, watches, webhooks
 from .messagebus import ANY, BEFORE_COMMIT, MessageBus
 
 # A publication may be the publish run's ``item.published`` or a "publish now" drop.
@@ -20,11 +20,17 @@ def publish(messages, uow):
 
 def build_bus():
     bus = MessageBus()
+    # Follows first (on ANY, so it runs before the notifications whatever the first event's
+    # type): who follows an item once the change is made is who hears of it.
+    bus.register(ANY, watches.on_events, phase=BEFORE_COMMIT)
     bus.register(ANY, notifications.on_events, phase=BEFORE_COMMIT)
+    for event_type in search.INDEXED_TYPES:  # the search index commits with the words it holds
+        bus.register(event_type, search.on_events, phase=BEFORE_COMMIT)
     for event_type in PUBLICATION_TYPES:
         bus.register(event_type, webhooks.enqueue_deliveries, phase=BEFORE_COMMIT)
     bus.register(ANY, publish)
     bus.register(ANY, notifications.push_after_commit)
+    bus.register(ANY, my_work.push_after_commit)
     return bus
 
 

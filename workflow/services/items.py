@@ -1,6 +1,7 @@
 """Item content use cases: propose, edit, trash, restore — and the helpers of ranks,
 channels, labels and assignees they share with ``services.workflow`` (every state change)."""
 
+from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select, update
 
 from ..domain import permissions as perm
@@ -9,9 +10,10 @@ from ..domain.events import COLUMN_REBALANCED
 from ..domain.errors import N_, Conflict, Invalid, NotFound, Text
 from ..domain.ranking import initial_ranks, rank_between
 from ..extensions import db
-from ..models import Channel, Group, Item, Label, Membership, User, utcnow
+from ..models import Attachment, Channel, Group, Item, Membership, User, utcnow
 from ..schemas.outputs import dump_item
 from .common import actor_for, load_item, lock_board, require_user
+from .labels import resolve_labels
 from .unit_of_work import unit_of_work
 
 CREATED = "item.created"
@@ -25,7 +27,7 @@ RESTORED = "item.restored"
 REVIEWED = "review.created"
 
 EDITABLE_FIELDS = ("title", "summary", "body", "resource_type", "resource_url", "audience",
-                   "channel", "labels", "assignees", "licence_end")
+                   "channel", "labels", "assignees", "licence_end", "due_at", "cover_attachment_id")
 
 
 # ---------------------------------------------------------------- helpers
@@ -49,24 +51,6 @@ def resolve_channel(ref):
         raise Invalid(N_("No channel '%(channel)s'."), params={"channel": ref},
                       errors={"channel": [Text(N_("Unknown channel '%(channel)s'."), {"channel": ref})]})
     return channel
-
-
-def _resolve_labels(group_id, names):
-    names = list(dict.fromkeys(n.strip() for n in names if n.strip()))
-    if not names:
-        return []
-    existing = {
-        label.name: label
-        for label in db.session.scalars(select(Label).where(Label.group_id == group_id, Label.name.in_(names)))
-    }
-    labels = []
-    for name in names:
-        label = existing.get(name)
-        if label is None:
-            label = Label(group_id=group_id, name=name)
-            db.session.add(label)
-        labels.append(label)
-    return labels
 
 
 def _resolve_assignees(group_id, usernames):
@@ -213,7 +197,8 @@ def create_item(user, group_id, data):
             rank="",
         )
         item.rank = rank_at_end(uow, user, item, st.PROPOSED)
-        item.labels = _resolve_labels(group.id, data.get("labels", []))
+        item.labels = resolve_labels(actor, group.id, data.get("labels", []))
+        item.due_at = data.get("due_at")
         item.assignees = _resolve_assignees(group.id, data.get("assignees", []))
         db.session.add(item)
         db.session.flush()
@@ -224,58 +209,103 @@ def create_item(user, group_id, data):
 def update_item(user, item_id, changes, expected_version):
     """Edit an item's fields. ``expected_version`` is the version the editor
     read; a stale one raises Conflict carrying the current item. A content edit
-    of an approved/scheduled item by a non-lead sends it back to review.
+    (``domain.states.CONTENT_FIELDS``) of an approved/scheduled item, by anyone,
+    sends it back to review; a scheduled one holds its slot until re-approved.
     Raises NotFound, Forbidden, Conflict, Invalid."""
     item, actor = load_item(user, item_id, for_update=True)
     perm.require(actor, perm.EDIT_ITEM)
     check_version(item, expected_version)
+    check_editable(item, actor)
+    with unit_of_work() as uow:
+        apply_edit(uow, user, item, changes, actor)
+    return item
+
+
+def check_editable(item, actor):
+    """Whether ``actor`` may edit ``item`` now. Raises NotFound, Forbidden, Conflict (trashed, closed)."""
+    perm.require(actor, perm.EDIT_ITEM)
     if item.deleted:
-        raise Conflict(N_("This item is in the trash; restore it before editing."))
+        raise Conflict(N_("This item is in the trash; restore it before editing."), rule="trash")
     if item.state not in st.EDITABLE_STATES:
         raise Conflict(N_("An item that is '%(state)s' can no longer be edited."),
-                       params={"state": st.state_name(item.state)})
-    with unit_of_work() as uow:
-        changed = {}
-        for name in EDITABLE_FIELDS:
-            if name not in changes:
-                continue
-            value = changes[name]
-            if name == "channel":
-                channel = resolve_channel(value)
-                if channel != item.channel:
-                    changed[name] = {"from": item.channel.slug if item.channel else None,
-                                     "to": channel.slug if channel else None}
-                    item.channel = channel
-            elif name == "labels":
-                labels = _resolve_labels(item.group_id, value)
-                before = [lb.name for lb in item.labels]
-                if [lb.name for lb in labels] != before:
-                    changed[name] = {"from": before, "to": [lb.name for lb in labels]}
-                    item.labels = labels
-            elif name == "assignees":
-                users = _resolve_assignees(item.group_id, value)
-                before = [u.username for u in item.assignees]
-                if [u.username for u in users] != before:
-                    changed[name] = {"from": before, "to": [u.username for u in users]}
-                    item.assignees = users
-            elif getattr(item, name) != value:
-                changed[name] = {"from": getattr(item, name), "to": value}
-                setattr(item, name, value)
-        if not changed:
-            return item
-        sent_back = st.edit_sends_back_to_review(item.state, changed, actor)
-        previous_state = item.state
-        if sent_back:
-            item.state = st.decide(item.state, st.SEND_BACK, actor, is_author=item.author_id == user.id)
-            item.scheduled_at = None
-            item.review_round = (item.review_round or 0) + 1
-            item.submitted_at = utcnow()
-            item.rank = rank_at_end(uow, user, item, st.IN_REVIEW)
-        item.updated_at = utcnow()
-        uow.record(UPDATED, actor_user=user, group_id=item.group_id, item=item,
-                   payload=item_payload(item, changes=_short(changed), sent_back_to_review=sent_back,
-                                         **({"from": previous_state, "to": item.state} if sent_back else {})))
-    return item
+                       params={"state": st.state_name(item.state)}, rule="state")
+
+
+def apply_edit(uow, user, item, changes, actor):
+    """Change ``item``'s fields (``EDITABLE_FIELDS`` of ``changes``) inside ``uow`` and record one
+    ``item.updated`` event; nothing when no value differs. Returns the changes ({name: {from, to}}).
+    Raises Invalid (unknown channel or label, non-member assignee, foreign cover), Forbidden (a new
+    label the actor may not create)."""
+    changed = {}
+    for name in EDITABLE_FIELDS:
+        if name not in changes:
+            continue
+        value = changes[name]
+        if name == "channel":
+            channel = resolve_channel(value)
+            if channel != item.channel:
+                changed[name] = {"from": item.channel.slug if item.channel else None,
+                                 "to": channel.slug if channel else None}
+                item.channel = channel
+        elif name == "labels":
+            labels = resolve_labels(actor, item.group_id, value)
+            if sorted(lb.id or 0 for lb in labels) != sorted(lb.id for lb in item.labels) or \
+                    any(lb.id is None for lb in labels):
+                changed[name] = {"from": [lb.name for lb in item.labels], "to": [lb.name for lb in labels]}
+                item.labels = labels
+        elif name == "assignees":
+            users = _resolve_assignees(item.group_id, value)
+            before = [u.username for u in item.assignees]
+            if [u.username for u in users] != before:
+                changed[name] = {"from": before, "to": [u.username for u in users]}
+                item.assignees = users
+        elif name == "cover_attachment_id" and check_cover(item, value) != item.cover_attachment_id:
+            changed[name] = {"from": item.cover_attachment_id, "to": value}
+            item.cover_attachment_id = value
+        elif name != "cover_attachment_id" and getattr(item, name) != value:
+            changed[name] = {"from": getattr(item, name), "to": value}
+            setattr(item, name, value)
+    if not changed:
+        return changed
+    previous_state = item.state
+    sent_back = send_back_if_content(uow, user, item, changed)
+    item.updated_at = utcnow()
+    uow.record(UPDATED, actor_user=user, group_id=item.group_id, item=item,
+               payload=item_payload(item, changes=_short(changed), sent_back_to_review=sent_back,
+                                     **({"from": previous_state, "to": item.state} if sent_back else {})))
+    return changed
+
+
+def send_back_if_content(uow, user, item, changed_fields):
+    """The domain's rule for edits after approval, for every door that changes content
+    (the form's fields, attachments): a content change of an approved or scheduled item
+    by anyone (author, lead, coordinator) sends it back to review, a scheduled one holding its slot. Returns
+    whether it did. Runs inside the caller's unit of work, under the board's lock."""
+    with db.session.no_autoflush:  # reading the actor must not flush the edit in progress (a second version)
+        actor = actor_for(user, item.group_id)
+    if not st.edit_sends_back_to_review(item.state, changed_fields, actor):
+        return False
+    if st.holds_slot_when_sent_back(item.state):
+        item.held_slot_at = item.scheduled_at  # the calendar keeps it, pending
+    item.state = st.decide(item.state, st.SEND_BACK, actor, is_author=item.author_id == user.id)
+    item.scheduled_at = None
+    item.review_round = (item.review_round or 0) + 1
+    item.submitted_at = utcnow()
+    item.rank = rank_at_end(uow, user, item, st.IN_REVIEW)
+    return True
+
+
+def check_cover(item, attachment_id):
+    """The cover ``item`` may take: None, or the id of one of its image attachments.
+    Raises Invalid (update_item calls it for ``cover_attachment_id``)."""
+    if attachment_id is None:
+        return None
+    attachment = db.session.get(Attachment, attachment_id) if 0 < attachment_id < 2**63 else None
+    if attachment is None or attachment.item_id != item.id or attachment.cover_key is None:
+        raise Invalid(N_("The cover must be an image attached to this item."),
+                      errors={"cover_attachment_id": [N_("Not an image attached to this item.")]})
+    return attachment.id
+
 
 
 def _short(changed):
@@ -284,7 +314,7 @@ def _short(changed):
     for name, change in changed.items():
         if name == "body":
             out[name] = {"changed": True}
-        elif name == "licence_end":  # a date: the event log is JSON
+        elif name in ("licence_end", "due_at"):  # a date, a moment: the event log is JSON
             out[name] = {k: v.isoformat() if v else None for k, v in change.items()}
         else:
             out[name] = change
@@ -292,30 +322,94 @@ def _short(changed):
 
 
 def delete_item(user, item_id, expected_version=None):
-    """Move an item to the trash (nothing is hard-deleted). Raises NotFound, Forbidden, Conflict."""
+    """Move an item to the trash (nothing is hard-deleted): a lead, coordinator or admin any
+    item of their groups, its author her own proposal. Raises NotFound, Forbidden, Conflict."""
     item, actor = load_item(user, item_id, for_update=True)
-    perm.require(actor, perm.DELETE_ITEM, is_author=item.author_id == user.id)
+    check_trash(user, item, actor)
     check_version(item, expected_version)
-    if item.deleted:
-        raise Conflict(N_("This item is already in the trash."))
     with unit_of_work() as uow:
-        item.deleted = True
-        item.updated_at = utcnow()
-        uow.record(DELETED, actor_user=user, group_id=item.group_id, item=item, payload=item_payload(item))
+        apply_trash(uow, user, item)
     return item
+
+
+def check_trash(user, item, actor):
+    """Whether ``user`` may trash ``item`` now. Raises NotFound, Forbidden, Conflict (already there)."""
+    perm.require_trash(actor, perm.DELETE_ITEM, is_author=item.author_id == user.id, state=item.state)
+    if item.deleted:
+        raise Conflict(N_("This item is already in the trash."), rule="trash")
+
+
+def apply_trash(uow, user, item):
+    item.deleted = True
+    item.updated_at = utcnow()
+    uow.record(DELETED, actor_user=user, group_id=item.group_id, item=item, payload=item_payload(item))
 
 
 def restore_item(user, item_id):
-    """Bring an item back from the trash, at the end of its column. Raises NotFound, Forbidden, Conflict."""
+    """Bring an item back from the trash, at the end of its column (the same people as may trash
+    it). Raises NotFound, Forbidden, Conflict."""
     item, actor = load_item(user, item_id, for_update=True)
-    perm.require(actor, perm.RESTORE_ITEM, is_author=item.author_id == user.id)
-    if not item.deleted:
-        raise Conflict(N_("This item is not in the trash."))
+    check_restore(user, item, actor)
     with unit_of_work() as uow:
-        item.deleted = False
-        item.rank = rank_at_end(uow, user, item, item.state)
-        item.updated_at = utcnow()
-        uow.record(RESTORED, actor_user=user, group_id=item.group_id, item=item, payload=item_payload(item))
+        apply_restore(uow, user, item)
     return item
 
 
+def check_restore(user, item, actor):
+    """Whether ``user`` may restore ``item`` now. Raises NotFound, Forbidden, Conflict (not in the trash)."""
+    perm.require_trash(actor, perm.RESTORE_ITEM, is_author=item.author_id == user.id, state=item.state)
+    if not item.deleted:
+        raise Conflict(N_("This item is not in the trash."), rule="trash")
+
+
+def apply_restore(uow, user, item):
+    item.deleted = False
+    item.rank = rank_at_end(uow, user, item, item.state)
+    item.updated_at = utcnow()
+    uow.record(RESTORED, actor_user=user, group_id=item.group_id, item=item, payload=item_payload(item))
+
+
+TITLE_LENGTH = Item.title.type.length
+
+
+def copy_title(title):
+    """« Copie de … » / "Copy of …", in the language of the person duplicating, cut to fit."""
+    text = gettext("Copy of %(title)s", title=title)
+    return text if len(text) <= TITLE_LENGTH else text[:TITLE_LENGTH - 1] + "…"
+
+
+def duplicate_item(user, item_id):
+    """A copy of an item as a new proposal by ``user``, at the end of "proposed": its content
+    (title « Copie de … », summary, body, resource, audience, channel, licence end), labels
+    and attachments — new rows pointing at the same stored files, its cover among them —
+    but none of its reviews, comments, claim or schedule. Raises NotFound, Forbidden
+    (may not propose in its group), Conflict (in the trash)."""
+    source, actor = load_item(user, item_id, for_update=True)
+    perm.require(actor, perm.CREATE_ITEM)
+    if source.deleted:
+        raise Conflict(N_("This item is in the trash; restore it before duplicating it."), rule="trash")
+    attachments = list(db.session.scalars(
+        select(Attachment).where(Attachment.item_id == source.id).order_by(Attachment.id)))
+    with unit_of_work() as uow:
+        item = Item(group_id=source.group_id, author_id=user.id, title=copy_title(source.title),
+                    summary=source.summary, body=source.body, resource_type=source.resource_type,
+                    resource_url=source.resource_url, audience=source.audience, channel=source.channel,
+                    licence_end=source.licence_end, state=st.PROPOSED, rank="")
+        item.rank = rank_at_end(uow, user, item, st.PROPOSED)
+        item.labels = list(source.labels)
+        db.session.add(item)
+        db.session.flush()
+        now = utcnow()
+        for original in attachments:
+            copy = Attachment(item_id=item.id, uploader_id=user.id, filename=original.filename,
+                              content_type=original.content_type, size=original.size,
+                              storage_key=original.storage_key, thumbnail_key=original.thumbnail_key,
+                              cover_key=original.cover_key, width=original.width, height=original.height,
+                              created_at=now)
+            db.session.add(copy)
+            db.session.flush()
+            if original.id == source.cover_attachment_id:
+                item.cover_attachment_id = copy.id
+        uow.record(CREATED, actor_user=user, group_id=item.group_id, item=item,
+                   payload=item_payload(item, duplicated_from=source.id))
+    return item

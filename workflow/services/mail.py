@@ -8,11 +8,13 @@ breaks the action that triggered it."""
 import logging
 import os
 import smtplib
-from datetime import timedelta
+from datetime import timedelta, timezone
+from email import policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, formataddr, parseaddr
+from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import or_, select
 
 from ..extensions import db
@@ -21,7 +23,78 @@ from ..models import OutboxMail, utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# Headers are written on one line up to RFC 5322's 998 characters: the standard
+# library's folding at 78 drops the space between two encoded words (a long French
+# Subject lost the space before "»"). Bodies are quoted-printable, 76 a line.
+MAIL_POLICY = policy.default.clone(max_line_length=998)
+SEEN_URL = "relais_seen_public_url"
 
+
+# ---------------------------------------------------------------- where links point
+
+def public_base_url():
+    """The address people reach the app at, without a trailing slash: PUBLIC_URL;
+    unset, outside production, the address of the request being served (remembered
+    for mails written later by the scheduler), else ``http://HOST:PORT`` from the
+    environment ``flask run``/``make run`` use; production never believes a Host
+    header for links (it warns at start instead, see ``warn_without_public_url``)."""
+    cfg = current_app.config
+    if cfg.get("PUBLIC_URL"):
+        return cfg["PUBLIC_URL"].rstrip("/")
+    if cfg.get("ENV_NAME") != "production":
+        if has_request_context():
+            base = request.host_url.rstrip("/")
+            current_app.extensions[SEEN_URL] = base
+            return base
+        if current_app.extensions.get(SEEN_URL):
+            return current_app.extensions[SEEN_URL]
+    return _url_from_environment()
+
+
+def _url_from_environment():
+    host = os.environ.get("FLASK_RUN_HOST") or os.environ.get("HOST") or "localhost"
+    if host in ("0.0.0.0", "::"):
+        host = "localhost"
+    port = os.environ.get("FLASK_RUN_PORT") or os.environ.get("PORT") or "5000"
+    return f"http://{host}:{port}"
+
+
+def public_url(path):
+    """``path`` (``/reviews``) as an absolute link for a mail."""
+    return public_base_url() + path
+
+
+def warn_without_public_url(app):
+    """At start, in production: say that PUBLIC_URL is unset (links in mails would be wrong)."""
+    if app.config.get("ENV_NAME") == "production" and not app.config.get("PUBLIC_URL"):
+        with app.app_context():
+            fallback = public_base_url()
+        app.logger.warning("PUBLIC_URL is not set: links in e-mails will point at %s and mails will come from "
+                           "@%s. Set PUBLIC_URL to the address people use (e.g. https://relais.example.org).",
+                           fallback, mail_domain(app))
+
+
+def mail_domain(app=None):
+    """The domain of From and Message-ID: MAIL_DOMAIN, else PUBLIC_URL's host."""
+    cfg = (app or current_app).config
+    if cfg.get("MAIL_DOMAIN"):
+        return cfg["MAIL_DOMAIN"]
+    url = cfg.get("PUBLIC_URL")
+    if not url:
+        with (app or current_app).app_context():
+            url = public_base_url()
+    return urlsplit(url).hostname or "localhost"
+
+
+def sender():
+    """MAIL_DEFAULT_SENDER, else ``Relais <relais@MAIL_DOMAIN>``."""
+    configured = current_app.config.get("MAIL_DEFAULT_SENDER")
+    if configured and parseaddr(configured)[1]:
+        return configured
+    return formataddr(("Relais", f"relais@{mail_domain()}"))
+
+
+# ---------------------------------------------------------------- the outbox
 
 def deliverable(address):
     """False for no address and for the placeholder of an account made without one
@@ -29,24 +102,38 @@ def deliverable(address):
     return bool(address) and not address.lower().endswith(".invalid")
 
 
-def queue_mail(to_address, subject, body_text, body_html=""):
-    """Add a mail to the outbox (not committed: the caller's transaction does)."""
+def queue_mail(to_address, subject, body_text, body_html="", *, unsubscribe_url=""):
+    """Add a mail to the outbox (not committed: the caller's transaction does).
+    ``unsubscribe_url`` (notification mails): the one-click link of List-Unsubscribe."""
     mail = OutboxMail(to_address=to_address, subject=subject[:300], body_text=body_text, body_html=body_html,
-                      created_at=utcnow(), attempts=0, next_attempt_at=utcnow())
+                      created_at=utcnow(), attempts=0, next_attempt_at=utcnow(),
+                      unsubscribe_url=(unsubscribe_url or "")[:500] or None)
     db.session.add(mail)
     return mail
 
 
 def build_message(mail: OutboxMail) -> EmailMessage:
+    """The mail as sent and as written to the outbox folder: the same Date and
+    Message-ID every time (a retry is the same message), Auto-Submitted (RFC 3834:
+    no auto-replies), and for notification mails List-Unsubscribe with one-click
+    List-Unsubscribe-Post (RFC 2369, RFC 8058)."""
+    created = (mail.created_at or utcnow()).astimezone(timezone.utc)
+    domain = mail_domain()
     msg = EmailMessage()
-    msg["From"] = current_app.config.get("MAIL_DEFAULT_SENDER") or "relais@localhost"
+    msg["From"] = sender()
     msg["To"] = mail.to_address
     msg["Subject"] = mail.subject
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain="relais")
-    msg.set_content(mail.body_text)
+    msg["Date"] = format_datetime(created)  # an aware UTC time: "+0000"
+    msg["Message-ID"] = f"<relais.{mail.id}.{int(created.timestamp() * 1000)}@{domain}>"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
+    if mail.unsubscribe_url:
+        msg["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg.set_content(mail.body_text, cte="quoted-printable")
     if mail.body_html:
-        msg.add_alternative(mail.body_html, subtype="html")
+        msg.add_alternative(mail.body_html, subtype="html", cte="quoted-printable")
+    msg.policy = MAIL_POLICY  # the headers' folding, when written out
     return msg
 
 

@@ -18,9 +18,10 @@ from ..domain import states as st
 from ..domain.errors import N_, Conflict, Invalid, Text
 from ..extensions import db
 from ..i18n import T_, Tn_, format_duration
-from ..models import ChecklistEntry, Event, Group, Item, Notification, Review, User, utcnow
+from ..models import Attachment, ChecklistEntry, Event, Group, Item, Notification, Review, User, utcnow
 from ..schemas.outputs import dump_item
 from .common import actor_for, load_item, lock_board, network_holidays, require_user
+from .due_dates import remind_due
 from .queries import groups_led_by, lead_ids
 from .unit_of_work import unit_of_work
 
@@ -44,9 +45,25 @@ def _diff(before, after):
     labels = [change.get("label") for change in changes]  # (not a literal inside gettext: not extracted)
     return [dict(change, label=gettext(label)) for change, label in zip(changes, labels, strict=False)]
 
-def snapshot(item):
-    """The content a decision is about, kept on the Review for the next round's diff."""
-    return {name: getattr(item, name) or "" for name in rv.SNAPSHOT_FIELDS}
+def snapshot(item, attachment_names=None):
+    """The content a decision is about, kept on the Review for the next round's diff
+    (attachments as their file names, one per line: ``attachment_names`` when the
+    caller read them for many items at once)."""
+    out = {name: getattr(item, name) or "" for name in rv.SNAPSHOT_FIELDS if name != "attachments"}
+    if attachment_names is None:
+        attachment_names = attachment_names_of([item.id]).get(item.id, [])
+    out["attachments"] = "\n".join(attachment_names)
+    return out
+
+
+def attachment_names_of(item_ids):
+    """``{item_id: [file names, oldest first]}`` in one query."""
+    names = {}
+    for item_id, filename in db.session.execute(
+            select(Attachment.item_id, Attachment.filename).where(Attachment.item_id.in_(item_ids))
+            .order_by(Attachment.id)):
+        names.setdefault(item_id, []).append(filename)
+    return names
 
 
 def checklist_labels(group_id, resource_type):
@@ -136,6 +153,7 @@ def review_queue(user, now=None):
     for review in db.session.scalars(select(Review).where(Review.item_id.in_(ids))
                                      .options(joinedload(Review.reviewer)).order_by(Review.id)):
         reviews.setdefault(review.item_id, []).append(review)
+    files = attachment_names_of(ids)
     checklists = {}
     for entry in db.session.scalars(select(ChecklistEntry).where(ChecklistEntry.group_id.in_(group_ids))
                                     .order_by(ChecklistEntry.position, ChecklistEntry.id)):
@@ -153,8 +171,8 @@ def review_queue(user, now=None):
         already = any(r.reviewer_id == user.id for r in approvals)
         blocked = None
         if own:
-            blocked = gettext("You wrote this proposal: you cannot approve it yourself (four-eyes rule); "
-                              "another lead of the group must do it.")
+            blocked = gettext("You wrote this proposal: you cannot approve, request changes on or reject it "
+                              "(four-eyes rule); another lead of the group must review it.")
         elif already:
             blocked = gettext("You have already approved this round: a second approval by another lead is needed.")
         out.append({
@@ -166,11 +184,12 @@ def review_queue(user, now=None):
             "limit_days": limit,
             "round": max(1, item.review_round or 1),
             "last_review": last,
-            "diff": _diff(last.snapshot if last else None, snapshot(item)),
+            "diff": _diff(last.snapshot if last else None, snapshot(item, files.get(item.id, []))),
             "checklist": checklists.get((item.group_id, item.resource_type), []),
             "required_approvals": max(1, item.group.required_approvals or 1),
             "approvals": approvals,
             "blocked_reason": blocked,
+            "own": own,  # four-eyes: no decision at all is offered on one's own item
             "claimed_by": item.claimed_by,
         })
     return out
@@ -287,7 +306,8 @@ def remind(now=None):
     group's limit (working days), a reminder to the lead who claimed it (or to
     every lead but the author) — at most once a day per item — and, the first
     time, for a claimed review, an escalation to the other leads (to the
-    coordinators when the group has no other lead). Then the daily digests. Returns a summary dict."""
+    coordinators when the group has no other lead). Then the due dates' reminders
+    (services.due_dates) and the daily digests. Returns a summary dict."""
     from .notifications import send_digests
 
     now = now or utcnow()
@@ -346,8 +366,9 @@ def remind(now=None):
                     "message": {"title": T_("Review to take over: “%(title)s”", title=item.title),
                                 "body": [body]}})
                 escalated += 1
+    due = remind_due(now)
     digests = send_digests(now)
-    return {"reminded": reminded, "escalated": escalated, "digests": digests}
+    return {"reminded": reminded, "escalated": escalated, "due": due, "digests": digests}
 
 
 # ---------------------------------------------------------------- licences

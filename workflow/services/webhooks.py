@@ -12,8 +12,15 @@ How exactly-once works:
   (still pending, same ``next_attempt_at`` as read) that pushes
   ``next_attempt_at`` forward by a lease, so two processes never send the same
   attempt; the HTTP request is made after that commit.
-- *Signature.* ``X-Relais-Signature: sha256=<hex>`` is the HMAC-SHA256, keyed
-  with the webhook's secret, of ``<X-Relais-Timestamp>.<raw body>``.
+- *Signature.* Standard Webhooks (standardwebhooks.com), so off-the-shelf
+  receivers verify it: ``webhook-id`` (the delivery, the same on every retry),
+  ``webhook-timestamp`` (Unix seconds) and ``webhook-signature: v1,<base64>``,
+  the HMAC-SHA256 of ``<id>.<timestamp>.<raw body>``. The legacy
+  ``X-Relais-Signature: sha256=<hex>``, the HMAC-SHA256 of
+  ``<X-Relais-Timestamp>.<raw body>``, is still sent for existing receivers.
+  Both are keyed with the secret's UTF-8 bytes (the secret is text: 64 hex
+  digits used as they are, not decoded); a Standard Webhooks library takes that
+  key as ``whsec_`` + base64 (``standard_webhooks_secret``).
 
 Targets on loopback, private, link-local or metadata addresses are refused
 (the host is resolved at registration and again before each attempt) unless an
@@ -24,6 +31,7 @@ POST inside the network. Redirects are not followed and proxy settings from the
 environment (``http_proxy``, ``https_proxy``…) are ignored, since either would
 send the request to an address nobody checked.
 """
+import base64
 import hashlib
 import hmac
 import http.client
@@ -48,8 +56,11 @@ from .unit_of_work import unit_of_work
 log = logging.getLogger(__name__)
 
 PUBLISHED_EVENT = "item.published"
-SIGNATURE_HEADER = "X-Relais-Signature"
-TIMESTAMP_HEADER = "X-Relais-Timestamp"
+SIGNATURE_HEADER = "X-Relais-Signature"  # legacy
+TIMESTAMP_HEADER = "X-Relais-Timestamp"  # legacy
+STANDARD_ID_HEADER = "webhook-id"
+STANDARD_TIMESTAMP_HEADER = "webhook-timestamp"
+STANDARD_SIGNATURE_HEADER = "webhook-signature"
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=6)
@@ -67,9 +78,38 @@ _BLOCKED_NETWORKS = [ipaddress.ip_network(n) for n in (
 # ---------------------------------------------------------------- signing
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """The value of X-Relais-Signature for ``body`` sent at ``timestamp``."""
+    """The value of the legacy X-Relais-Signature for ``body`` sent at ``timestamp``."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
+
+
+def standard_webhooks_secret(secret: str) -> str:
+    """The secret as a Standard Webhooks library takes it: ``whsec_`` + base64 of its UTF-8 bytes."""
+    return "whsec_" + base64.b64encode(secret.encode()).decode()
+
+
+def standard_message_id(delivery_id) -> str:
+    """``webhook-id``: names the delivery (one webhook, one event), the same on every retry."""
+    return f"relais-delivery-{delivery_id}"
+
+
+def sign_standard(secret: str, message_id: str, timestamp: str, body: bytes) -> str:
+    """The value of ``webhook-signature`` (Standard Webhooks v1): ``v1,`` + base64
+    of the HMAC-SHA256 of ``<id>.<timestamp>.<body>`` keyed with the secret's UTF-8 bytes."""
+    digest = hmac.new(secret.encode(), f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signature_headers(secret: str, delivery_id, timestamp: str, body: bytes) -> dict:
+    """Both signatures of one attempt: Standard Webhooks and the legacy pair."""
+    message_id = standard_message_id(delivery_id)
+    return {
+        STANDARD_ID_HEADER: message_id,
+        STANDARD_TIMESTAMP_HEADER: timestamp,
+        STANDARD_SIGNATURE_HEADER: sign_standard(secret, message_id, timestamp, body),
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(secret, timestamp, body),
+    }
 
 
 def verify(secret: str, timestamp: str, body: bytes, signature: str, *, now=None, tolerance=300) -> bool:
@@ -303,8 +343,7 @@ def _post(webhook, delivery_id, payload, timeout, addresses):
         "Connection": "close",
         "X-Relais-Event": payload.get("event", ""),
         "X-Relais-Delivery": str(delivery_id),
-        TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: sign(webhook.secret, timestamp, body),
+        **signature_headers(webhook.secret, delivery_id, timestamp, body),
     }
     connection = None
     try:

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from ..domain import permissions as perm
 from ..domain import states as st
-from ..domain.errors import N_, Conflict, Forbidden, Invalid, RuleBroken
+from ..domain.errors import N_, Conflict, Forbidden, Invalid, RuleBroken, Text
 from ..domain.roles import SYSTEM_ACTOR
-from ..domain.scheduling import ChannelRules, check_slot, local_day
+from ..domain.scheduling import ChannelRules, check_slot, local_day, whole_minute
 from ..extensions import db
 from ..models import Item, Review, utcnow
 from ..schemas.outputs import dump_item
@@ -59,6 +59,8 @@ def _do_transition(uow, user, item, actor, action, target, comment, checklist=No
     if action == st.UNARCHIVE:
         item.archived_from = None
     item.state = target
+    # The board's "Changes requested" mark: set by that decision, gone with the next transition.
+    item.changes_requested = action == st.REQUEST_CHANGES
     item.updated_at = utcnow()
     review = None
     if action in (st.APPROVE, st.REQUEST_CHANGES, st.REJECT):
@@ -117,7 +119,47 @@ def review_item(user, item_id, decision, comment="", expected_version=None, chec
     with unit_of_work() as uow:
         item.rank = rank_at_end(uow, user, item, target)
         review = _do_transition(uow, user, item, actor, action, target, comment, checklist=checklist)
+        review.held_slot = _settle_held_slot(uow, user, item)
     return review
+
+
+def _settle_held_slot(uow, user, item, now=None):
+    """After a decision on an item that holds a slot (it was sent back to review
+    while scheduled): a final approval puts it back on that slot when the slot is
+    still in the future and free, else releases it; a rejection releases it (a
+    request for changes keeps it: the item comes back). Returns what happened, for
+    the door to say — ``{"at", "restored", "message"}`` — or None (no slot held)."""
+    slot = item.held_slot_at
+    if slot is None or item.state in (st.PROPOSED, st.IN_REVIEW):
+        return None
+    item.held_slot_at = None
+    channel = item.channel
+    if item.state != st.APPROVED:
+        return {"at": slot, "restored": False,
+                "message": Text(N_("Its held slot of %(slot)s is released."), {"slot": slot})}
+    now = now or utcnow()
+    refusal = None
+    if channel is None:
+        refusal = Text(N_("It has no channel any more: schedule it again."))
+    else:
+        try:
+            _check_capacity(item, channel, slot, now)
+        except RuleBroken as exc:
+            refusal = Text(exc.message, exc.params)
+    if refusal is not None:
+        return {"at": slot, "restored": False, "message": Text(
+            N_("Its held slot of %(slot)s could not be kept: %(reason)s Schedule it again."),
+            {"slot": slot, "reason": refusal})}
+    item.state = st.decide(item.state, st.RESTORE_SLOT, SYSTEM_ACTOR, is_author=False)
+    item.scheduled_at = slot
+    item.rank = rank_at_end(uow, user, item, st.SCHEDULED)
+    item.updated_at = utcnow()
+    db.session.flush()
+    uow.record(SCHEDULED_EVENT, actor_user=user, group_id=item.group_id, item=item,
+               payload=item_payload(item, action=st.RESTORE_SLOT, restored_slot=True,
+                                    **{"from": st.APPROVED, "to": st.SCHEDULED}))
+    return {"at": slot, "restored": True, "message": Text(
+        N_("Back on its slot of %(slot)s on %(channel)s."), {"slot": slot, "channel": channel.name})}
 
 
 def _already_there(item, bounds):
@@ -162,12 +204,44 @@ def move_item(user, item_id, state=None, before_id=None, after_id=None, comment=
             # (The transition already stamps updated_at: stamping again would bump the version twice.)
             _do_transition(uow, user, item, actor, action, target, comment, event_type=MOVED,
                            extra={"moved": True})
+            _settle_held_slot(uow, user, item)
         else:
             item.updated_at = utcnow()
             db.session.flush()
             uow.record(MOVED, actor_user=user, group_id=item.group_id, item=item,
                        payload=item_payload(item, **{"from": previous, "to": target}))
     return item
+
+
+def check_column_move(user, item, actor, state, comment=None):
+    """The check half of a move to another column, for a use case that checks every item
+    before changing any (``services.bulk``): ``(action, target)`` the state machine allows,
+    or None when the item is already in ``state``. Checks what the change itself would
+    (trash, transition and four-eyes, an approval's checklist and second approver, a
+    schedule's time). Raises Forbidden, Conflict, Invalid."""
+    if item.deleted:
+        raise Conflict(N_("This item is in the trash; restore it first."), rule="trash")
+    if state == item.state:
+        return None
+    action, target = st.decide_target(item.state, state, actor, is_author=item.author_id == user.id,
+                                      comment=comment, previous_state=item.archived_from)
+    if action == st.APPROVE:
+        reviews.check_checklist(item, None)
+        reviews.check_approvals(item, user)
+    if target == st.SCHEDULED and (item.channel is None or item.scheduled_at is None
+                                   or item.scheduled_at <= utcnow()):
+        raise Invalid(N_("Scheduling needs a future publication time and a channel: use the schedule action."),
+                      rule="schedule")
+    return action, target
+
+
+def apply_column_move(uow, user, item, actor, action, target, comment=None, extra=None):
+    """The change half of :func:`check_column_move`: the item at the end of ``target``, one
+    ``item.moved`` event (a review decision keeps its ``review.created``)."""
+    item.rank = rank_at_end(uow, user, item, target)
+    _do_transition(uow, user, item, actor, action, target, comment, event_type=MOVED,
+                   extra={"moved": True, **(extra or {})})
+    _settle_held_slot(uow, user, item)
 
 
 def schedule_item(user, item_id, scheduled_at, channel_ref, expected_version=None, now=None):
@@ -187,6 +261,7 @@ def schedule_item(user, item_id, scheduled_at, channel_ref, expected_version=Non
         st.decide(item.state, st.SCHEDULE, actor, is_author=is_author)
     channel = resolve_channel(channel_ref)
     now = now or utcnow()
+    scheduled_at = whole_minute(scheduled_at)  # never 09:54:41.466, whatever the door
     _check_capacity(item, channel, scheduled_at, now)
     with unit_of_work() as uow:
         previous = item.state
@@ -207,10 +282,15 @@ def schedule_item(user, item_id, scheduled_at, channel_ref, expected_version=Non
 def _check_capacity(item, channel, scheduled_at, now):
     window_start = scheduled_at - timedelta(days=2)
     window_end = scheduled_at + timedelta(days=2)
-    times = db.session.scalars(
+    times = list(db.session.scalars(
         select(Item.scheduled_at).where(
             Item.channel_id == channel.id, Item.state == st.SCHEDULED, Item.deleted.is_(False),
-            Item.id != item.id, Item.scheduled_at >= window_start, Item.scheduled_at <= window_end))
+            Item.id != item.id, Item.scheduled_at >= window_start, Item.scheduled_at <= window_end)))
+    # Slots held by items sent back to review count too: they come back to them.
+    times += db.session.scalars(
+        select(Item.held_slot_at).where(
+            Item.channel_id == channel.id, Item.held_slot_at.is_not(None), Item.deleted.is_(False),
+            Item.id != item.id, Item.held_slot_at >= window_start, Item.held_slot_at <= window_end))
     booked = {}
     for moment in times:
         day = local_day(moment)
@@ -331,6 +411,7 @@ def expire_licences(now=None):
             item.archived_from = previous
             item.state = st.decide(previous, st.EXPIRE_LICENCE, SYSTEM_ACTOR, is_author=False)
             item.scheduled_at = None if previous == st.SCHEDULED else item.scheduled_at
+            item.held_slot_at = None
             item.rank = rank_at_end(uow, None, item, st.ARCHIVED)
             item.updated_at = now
             db.session.flush()

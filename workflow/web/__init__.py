@@ -6,3 +6,5 @@ from . import locale  # noqa: E402,F401
 from . import calendar  # noqa: E402,F401
 from . import reviews, notifications  # noqa: E402,F401
 from . import dashboard, admin, onboarding, help, account_links  # noqa: E402,F401
+from . import mail_links, people  # noqa: E402,F401
+from . import search  # noqa: E402,F401

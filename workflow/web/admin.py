@@ -16,6 +16,7 @@ from ..services import invitations
 from ..services.mail import deliverable as mail_deliverable
 from ..services import webhooks as webhook_service
 from .blueprint import bp
+from .publisher_status import publisher_notice
 
 
 def _me():
@@ -53,7 +54,8 @@ def _attempt(action, success, back):
 def admin_home():
     users = service.list_users(_me())
     return render_template("admin/home.html", users=users, groups=service.list_groups(_me()),
-                           channels=service.list_channels(_me()), libraries=service.list_libraries(_me()))
+                           channels=service.list_channels(_me()), libraries=service.list_libraries(_me()),
+                           publisher=publisher_notice(show_commands=True))
 
 
 # ---------------------------------------------------------------- users

@@ -10,6 +10,7 @@ from ..services import calendar as calendar_service
 from ..services.queries import channels_with_blackouts, groups_led_by
 from .blueprint import bp
 from .board import TYPE_LABELS, script_names
+from .publisher_status import publisher_notice
 
 
 @bp.get("/calendar")
@@ -36,4 +37,5 @@ def calendar_page():
     return render_template("calendar/calendar.html", page=page, groups=groups, channels=channels,
                            resource_types=RESOURCE_TYPES, type_labels=TYPE_LABELS,
                            ical_url=ical_url(user), atom_url=atom_url,
-                           can_schedule=page["can_schedule_all"] or bool(lead_of))
+                           can_schedule=page["can_schedule_all"] or bool(lead_of),
+                           publisher=publisher_notice(show_commands=user.is_admin))

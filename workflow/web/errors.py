@@ -1,7 +1,8 @@
 """Error pages for the browser: the same domain errors, rendered as HTML."""
 from flask import render_template
+from flask_babel import gettext as _
 
-from ..i18n import translate_error, translate_title
+from ..i18n import http_error_text, translate_error, translate_title
 
 
 def render_domain_error(exc):
@@ -10,6 +11,13 @@ def render_domain_error(exc):
 
 
 def render_http_error(exc):
-    code = getattr(exc, "code", 500) or 500
-    return render_template("errors/error.html", status=code, title=translate_title(exc.name),
-                           detail=translate_title(exc.description)), code
+    """An HTTP error (404, 405, 500...) as a page in the reader's language."""
+    code, title, detail = http_error_text(exc)
+    return render_template("errors/error.html", status=code, title=title, detail=detail), code
+
+
+def render_csrf_error(exc):
+    """A form sent with a missing or stale CSRF token: say what to do, in the reader's language."""
+    return render_template("errors/error.html", status=400, title=_("Form expired"),
+                           detail=_("This form was open for too long, or was sent from another site: reload the "
+                                    "page and send it again.")), 400

@@ -3,6 +3,7 @@ preferences page (/notifications/preferences: e-mail per kind, daily digest)."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..domain import reviews as rv
 from ..i18n import NOTIFICATION_KIND_NAMES
@@ -18,6 +19,7 @@ def notifications_page():
     items = notes.list_notifications(user, limit=100)
     return render_template("notifications/list.html", notifications=items, local_date=local_date,
                            link_for=notes.link_for, note_text=notes.note_text, kind_labels=NOTIFICATION_KIND_NAMES,
+                           body_html=lambda note, body: Markup(notes.body_html(note, body)),
                            unread=notes.unread_count(user))
 
 

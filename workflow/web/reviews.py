@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ..domain import reviews as rv
 from ..domain.events import QUEUE_EVENT_TYPES
 from ..domain.errors import DomainError
-from ..i18n import translate_error
+from ..i18n import translate_error, translate_text
 from ..markdown import render as render_markdown
 from ..services import workflow as workflow_service
 from ..services import reviews as review_service
@@ -18,7 +18,16 @@ from .board import TYPE_LABELS, local_date, script_names
 
 DECISION_DONE = {"approve": _l("Proposal approved."), "request_changes": _l("Changes requested."),
                  "reject": _l("Proposal rejected.")}
-DECISION_LABELS = {"approve": _l("approved"), "request_changes": _l("to be changed"), "reject": _l("rejected")}
+
+
+def last_decision(review, when):
+    """The previous round's decision as one sentence: « Chloe a demandé des modifications le … »."""
+    name = review.reviewer.display_name
+    if review.decision == "approve":
+        return _("%(name)s approved it on %(when)s.", name=name, when=when)
+    if review.decision == "reject":
+        return _("%(name)s rejected it on %(when)s.", name=name, when=when)
+    return _("%(name)s requested changes on %(when)s.", name=name, when=when)
 
 
 def explain(exc):
@@ -40,7 +49,7 @@ def _render(error=None, error_item=None, draft=None, status=200):
     return render_template(
         "reviews/queue.html", entries=entries, is_lead=bool(led), led_group_ids=led, led_groups=led_groups,
         type_labels=TYPE_LABELS, local_date=local_date, render_markdown=render_markdown,
-        decision_labels=DECISION_LABELS, error=error, error_item=error_item, draft=draft or {},
+        last_decision=last_decision, error=error, error_item=error_item, draft=draft or {},
         partial=request.args.get("partial") == "1",
         page={"event_types": list(QUEUE_EVENT_TYPES), **script_names()}), status
 
@@ -52,7 +61,7 @@ def review_queue():
         user = current_user._get_current_object()
         return render_template("reviews/_list.html", entries=review_service.review_queue(user),
                                type_labels=TYPE_LABELS, local_date=local_date, render_markdown=render_markdown,
-                               decision_labels=DECISION_LABELS, error=None, error_item=None, draft={})
+                               last_decision=last_decision, error=None, error_item=None, draft={})
     return _render()
 
 
@@ -68,11 +77,14 @@ def decide(item_id):
         return _render(_("Choose approve, request changes or reject."), item_id,
                        {"comment": comment}, 422)
     try:
-        workflow_service.review_item(user, item_id, decision, comment, expected_version=version, checklist=checklist)
+        review = workflow_service.review_item(user, item_id, decision, comment, expected_version=version,
+                                              checklist=checklist)
     except DomainError as exc:
         # Re-show the queue with the comment as typed: nothing is lost.
         return _render(explain(exc), item_id, {"comment": comment, "checklist": checklist}, exc.status)
     flash(str(DECISION_DONE[decision]))
+    if review.held_slot:
+        flash(translate_text(review.held_slot["message"].msgid, review.held_slot["message"].params))
     return redirect(url_for("web.review_queue"))
 
 

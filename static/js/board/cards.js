@@ -3,6 +3,9 @@
  * same markup from <template id="card-template">, so a live card looks like a rendered one. */
 import { el, initials, localDate } from "../dom.js";
 import { _ } from "../i18n.js";
+import { fillDue } from "./due.js";
+import { chip } from "./labels.js";
+import { showLimit } from "./wip.js";
 
 const DAY = 24 * 3600 * 1000;
 
@@ -75,23 +78,52 @@ export class Cards {
     Object.assign(card.dataset, {
       id: item.id, version: item.version, state: item.state, rank: item.rank, type: item.resource_type,
       author: item.author?.username || "", deleted: item.deleted ? "1" : "0",
-      labels: `|${labels.join("|")}|`, assignees: `|${assignees.map((u) => u.username).join("|")}|`,
+      labels: `|${labels.map((l) => l.id).join("|")}|`, dueAt: item.due_at || "", assignees: `|${assignees.map((u) => u.username).join("|")}|`,
     });
     const type = card.querySelector(".type");
     type.className = `type type-${item.resource_type}`;
     type.textContent = this.config.type_labels[item.resource_type] || item.resource_type;
     card.querySelector(".card-title").textContent = item.title;
+    this.fillCover(card, item);
     this.fillClaim(card, item);
+    const sentBack = card.querySelector(".changes-requested");
+    if (sentBack) sentBack.hidden = !item.changes_requested || item.deleted;
     const meta = card.querySelector(".card-meta");
     meta.replaceChildren(el("span", { class: "author", text: item.author?.display_name || "" }));
-    if (item.scheduled_at) {
-      meta.append(" · ", el("time", { class: "when", datetime: item.scheduled_at, text: localDate(item.scheduled_at) }));
-    }
-    card.querySelector(".labels").replaceChildren(...labels.map((name) => el("li", { text: name })));
+    // One publication date everywhere: when it went out once published, else when it is due.
+    const when = item.state === this.config.states.PUBLISHED ? item.published_at || item.scheduled_at : item.scheduled_at;
+    if (when) meta.append(" · ", el("time", { class: "when", datetime: when, text: localDate(when) }));
+    fillDue(card);
+    card.querySelector(".labels").replaceChildren(...labels.map((label) => chip(label)));
     card.querySelector(".assignees").replaceChildren(...assignees.map(
       (u) => el("span", { class: "avatar", title: u.display_name, text: initials(u.display_name) })));
     card.querySelector(".comments .n").textContent = item.comment_count ?? 0;
+    this.fillTasks(card, item);
     card.querySelector(".card-move").setAttribute("aria-label", _("Move “%(title)s”", { title: item.title }));
+    card.querySelector(".card-select")?.setAttribute("aria-label", _("Select “%(title)s”", { title: item.title }));
+  }
+
+  /** The card's cover image (schemas/attachments.py's crop), or none. */
+  fillCover(card, item) {
+    const img = card.querySelector(".cover");
+    if (!img) return;
+    const url = item.cover?.thumbnail_url || "";
+    img.hidden = !url;
+    if (!url) img.removeAttribute("src");
+    else if (img.getAttribute("src") !== url) img.src = url;
+  }
+
+  /** The to-do list's progress, "☑ 2/5" (none when the card has no task). */
+  fillTasks(card, item) {
+    const badge = card.querySelector(".tasks");
+    if (!badge) return;
+    const done = item.tasks_done ?? 0;
+    const total = item.tasks_total ?? 0;
+    badge.hidden = !total;
+    badge.classList.toggle("all-done", Boolean(total) && done === total);
+    badge.textContent = total ? `☑ ${done}/${total}` : "";
+    const words = _("Tasks done: %(done)s of %(total)s", { done, total });
+    if (total) { badge.title = words; badge.setAttribute("aria-label", words); }
   }
 
   /** The "Relu par …" badge: who took the review of this card, if anyone. */
@@ -143,12 +175,7 @@ export class Cards {
 
   /** Column counts and the over-limit mark (the limit warns, it never blocks). */
   updateCounts() {
-    for (const column of this.root.querySelectorAll(".column")) {
-      const n = column.querySelectorAll("ol.cards > .card").length;
-      column.querySelector(".count .n").textContent = n;
-      const limit = Number(column.dataset.wipLimit || 0);
-      column.classList.toggle("over-limit", Boolean(limit) && n > limit);
-    }
+    for (const column of this.root.querySelectorAll(".column")) showLimit(column);
   }
 
   /** The ids of each column in order, e.g. to compare two boards. */

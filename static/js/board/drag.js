@@ -33,7 +33,7 @@ export function enableDrag(cards, moves) {
       fallbackTolerance: 4,         // a click is a click, not a tiny drag
       delay: 180,
       delayOnTouchOnly: true,       // on phones, a short press starts the drag; a swipe scrolls
-      filter: ".card-move",
+      filter: ".card-move, .card-select",
       preventOnFilter: false,
       ghostClass: "card-ghost",
       chosenClass: "card-chosen",

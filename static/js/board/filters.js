@@ -1,6 +1,7 @@
-/** The board's filters (text, type, label, assignee, "mine"): hide the cards that do not
- * match, on every keystroke, and count the ones shown. */
+/** The board's filters (text, type, label, assignee, "mine", overdue): hide the cards that do
+ * not match, on every keystroke, and count the ones shown. */
 import { ngettext } from "../i18n.js";
+import { learnItemLabels } from "./labels.js";
 import { me, root, titleOf } from "./page.js";
 
 const filterForm = document.getElementById("filters");
@@ -10,8 +11,12 @@ let filters = null;
 function readFilters() {
   const f = filterForm.elements;
   filters = { q: norm(f.q.value.trim()), type: f.type.value, label: f.label.value,
-    assignee: f.assignee.value, mine: f.mine.checked };
-  filters.active = Boolean(filters.q || filters.type || filters.label || filters.assignee || filters.mine);
+    assignee: f.assignee.value, mine: f.mine.checked, overdue: f.overdue.checked };
+  filters.active = Boolean(filters.q || filters.type || filters.label || filters.assignee || filters.mine
+    || filters.overdue);
+  const chosen = f.label.selectedOptions[0];
+  document.getElementById("filter-label-swatch").className =
+    chosen?.dataset.color ? `label-swatch label-${chosen.dataset.color}` : "label-swatch";
 }
 
 function matches(card) {
@@ -20,6 +25,7 @@ function matches(card) {
   if (filters.type && d.type !== filters.type) return false;
   if (filters.label && !d.labels.includes(`|${filters.label}|`)) return false;
   if (filters.assignee && !d.assignees.includes(`|${filters.assignee}|`)) return false;
+  if (filters.overdue && d.due !== "overdue") return false;
   if (filters.mine && d.author !== me.username && !d.assignees.includes(`|${me.username}|`)) return false;
   if (filters.q && !norm(titleOf(card)).includes(filters.q)) return false;
   return true;
@@ -42,19 +48,19 @@ export function applyFilters(only) {
     filters.active ? ngettext("%(num)s card shown out of %(total)s", "%(num)s cards shown out of %(total)s", shown, { total }) : "";
 }
 
-/** A label seen for the first time (a card created or edited live) joins the label filter. */
+/** The labels of an item seen live (created or edited) join the label filter and the panel. */
 export function learnLabels(item) {
-  const select = document.getElementById("filter-label");
-  const known = new Set([...select.options].map((o) => o.value));
-  for (const name of item?.labels || []) {
-    if (!known.has(name)) { select.append(new Option(name, name)); known.add(name); }
-  }
+  learnItemLabels(item);
 }
 
 export function bindFilters() {
   // On a phone the filters fold away so the first column shows without scrolling.
-  if (window.matchMedia("(max-width: 640px)").matches) document.getElementById("filters-box").open = false;
+  // board.css hides them there until now (data-ready), so nothing moves when they fold.
+  const box = document.getElementById("filters-box");
+  if (window.matchMedia("(max-width: 640px)").matches) box.open = false;
+  box.dataset.ready = "";
   // Filtering a thousand cards takes ~10 ms: do it on every keystroke, at once (no timer to wait for).
   filterForm.addEventListener("input", () => applyFilters());
+  filterForm.addEventListener("change", () => applyFilters());
   filterForm.addEventListener("submit", (e) => e.preventDefault());
 }

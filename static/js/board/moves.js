@@ -5,6 +5,8 @@ import { post } from "../http.js";
 import { _ } from "../i18n.js";
 import { askComment } from "./comment-dialog.js";
 import { config, label, me } from "./page.js";
+import { offerUndo } from "./undo.js";
+import { overLimit, warnIfOverLimit } from "./wip.js";
 
 /** What this person may do from ``card``'s state: {target: needsComment}. */
 export function movesFor(card) {
@@ -49,14 +51,41 @@ function confirmPublication(card) {
 export class Moves {
   constructor(cards) { this.cards = cards; }
 
-  /** A function putting ``card`` back where it is now. */
+  /** A function putting ``card`` back where it is now; its ``origin`` says where that is, for an undo. */
   restorer(card) {
     const list = card.parentElement;
     const next = card.nextElementSibling;
-    return () => {
+    const put = () => {
       list.insertBefore(card, next && next.parentElement === list ? next : null);
       this.cards.updateCounts();
     };
+    put.origin = { state: list.dataset.state, ...anchorsOf(card) };
+    return put;
+  }
+
+  /** Undo a move: the card back in its column, at its place when its neighbour is still there. */
+  async moveBack(id, origin, version) {
+    const card = this.cards.card(id);
+    const body = { version };
+    if (card?.dataset.state !== origin.state) body.state = origin.state;
+    if (origin.beforeId) body.before_id = origin.beforeId;
+    else if (origin.afterId) body.after_id = origin.afterId;
+    if (body.state && card && movesFor(card)[origin.state] === true) {
+      const comment = await askComment(card, origin.state);
+      if (comment === null) return _("Undo cancelled.");
+      body.comment = comment;
+    }
+    let item;
+    try {
+      item = await post(`/api/v1/items/${id}/move`, body);
+    } catch (err) {
+      if (!(err.status === 422 && body.state && (body.before_id || body.after_id))) throw err;
+      delete body.before_id;  // the neighbour went meanwhile: the end of the column will do
+      delete body.after_id;
+      item = await post(`/api/v1/items/${id}/move`, body);
+    }
+    this.cards.upsert(item);
+    return _("Move undone: “%(title)s” is back in “%(column)s”.", { title: item.title, column: label(item.state) });
   }
 
   /** Ask the server to put ``card`` in ``state`` before/after a neighbour. ``revert`` undoes
@@ -89,10 +118,20 @@ export class Moves {
       const item = await post(`/api/v1/items/${id}/move`, body);
       this.cards.upsert(item);
       hideToast();
-      announce(state !== fromState
+      const message = state !== fromState
         ? _("“%(title)s” moved from “%(from)s” to “%(to)s”.", { title: item.title, from: label(fromState), to: label(item.state) })
         : _("“%(title)s” moved to position %(position)s in “%(column)s”.",
-          { title: item.title, position: positionOf(this.cards.card(id)), column: label(item.state) }));
+          { title: item.title, position: positionOf(this.cards.card(id)), column: label(item.state) });
+      // Over the column's WIP limit: the move is kept, the toast warns (and still offers to undo).
+      const warning = state !== fromState ? overLimit(item.state) : null;
+      announce(warning ? `${message} ${warning}` : message);
+      // A publication is public at once (webhooks sent): it is never offered as undoable.
+      if (revert.origin && item.state !== config.states.PUBLISHED) {
+        offerUndo(warning || message, () => this.moveBack(id, revert.origin, item.version),
+          { kind: warning ? "warning" : "ok" });
+      } else if (warning) {
+        warnIfOverLimit(item.state);
+      }
     } catch (err) {
       revert();
       const message = refusal(err, card, fromState, body.state);

@@ -3,6 +3,7 @@
 import { announce, problemMessage } from "../dom.js";
 import { post } from "../http.js";
 import { _ } from "../i18n.js";
+import { fromLocalInput } from "./due.js";
 import { applyFilters, learnLabels } from "./filters.js";
 import { config, label } from "./page.js";
 
@@ -16,6 +17,7 @@ function bodyOf(f) {
     assignees: [...newForm.querySelectorAll('input[name="assignees"]:checked')].map((o) => o.value),
   };
   if (f.resource_url.value.trim()) body.resource_url = f.resource_url.value.trim();
+  if (f.due_at.value) body.due_at = fromLocalInput(f.due_at.value);
   return body;
 }
 

@@ -51,7 +51,7 @@ export function bindDialog(schedule) {
     const when = value ? new Date(value) : null;
     if (!when || Number.isNaN(when.getTime())) {
       const box = document.getElementById("dialog-error");
-      box.textContent = "Choisissez une date et une heure.";
+      box.textContent = _("Choose a date and a time.");
       box.hidden = false;
       return;
     }

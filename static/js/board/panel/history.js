@@ -32,6 +32,15 @@ function sentences(events, label) {
     [events.ITEM_DELETED]: () => _("put the item in the trash"),
     [events.ITEM_RESTORED]: () => _("restored the item"),
     [events.COMMENT_CREATED]: () => _("commented"),
+    [events.ATTACHMENT_CREATED]: (p) => _("attached “%(name)s”", { name: p.attachment?.filename || "?" }),
+    [events.ATTACHMENT_DELETED]: () => _("deleted an attachment"),
+    [events.TASK_CREATED]: (p) => _("added the task “%(text)s”", { text: p.task?.text || "?" }),
+    [events.TASK_UPDATED]: (p) => {
+      const text = p.task?.text || "?";
+      if (p.changes?.done) return p.task?.done ? _("ticked the task “%(text)s”", { text }) : _("unticked the task “%(text)s”", { text });
+      return _("renamed the task “%(text)s”", { text });
+    },
+    [events.TASK_DELETED]: (p) => _("deleted the task “%(text)s”", { text: p.text || "?" }),
     [events.REVIEW_CREATED]: (p) => ACTIONS[p.action] || _("gave a decision"),
     [events.ITEM_CLAIMED]: () => _("took the review"),
     [events.ITEM_UNCLAIMED]: () => _("gave the review back to the queue"),

@@ -23,9 +23,18 @@ export class Review {
   show(item) {
     const { config } = this.panel;
     this.panel.$("review-section").hidden = !(config.is_lead && this.inReview(item));
+    // Four-eyes: on her own item a lead may neither approve, request changes nor reject (the
+    // server refuses each with a 403); the buttons are disabled and the reason shown under them.
     const own = item.author?.username === config.user.username;
-    this.panel.$("review-approve").disabled = own;
+    for (const button of this.panel.$("review-section").querySelectorAll("[data-decision]")) {
+      button.disabled = own;
+      // The reason a disabled button is read with: four-eyes, else (approve) a second approval by the same lead.
+      const why = own ? "review-own" : button.id === "review-approve" ? "review-already" : null;
+      if (why) button.setAttribute("aria-describedby", why);
+      else button.removeAttribute("aria-describedby");
+    }
     this.panel.$("review-own").hidden = !own;
+    this.panel.$("review-already").hidden = true;
     this.showClaim(item);
     this.showApprovals();
   }
@@ -76,8 +85,21 @@ export class Review {
       { total: required })
       + (n ? " — " + approvals.map((d) => d.reviewer?.display_name || "?").join(", ") : "");
     box.hidden = false;
-    // The same lead may not give both approvals (the server refuses it too).
-    if (approvals.some((d) => d.reviewer?.id === config.user.id)) this.panel.$("review-approve").disabled = true;
+    // The same lead may not give both approvals (the server refuses it too): the button says why beside it.
+    const mine = approvals.some((d) => d.reviewer?.id === config.user.id);
+    if (mine) this.panel.$("review-approve").disabled = true;
+    this.panel.$("review-already").hidden = !mine;
+  }
+
+  /** The toast after an approval: "1 approbation sur 2" while the group waits for another lead. */
+  async approvalMessage(item) {
+    const required = this.panel.config.required_approvals || 1;
+    if (required < 2 || item.state !== this.panel.config.states.IN_REVIEW) return null;
+    const rounds = await get(`/api/v1/items/${item.id}/rounds`).catch(() => null);
+    const current = (rounds || []).find((r) => r.open);
+    const n = current ? current.decisions.filter((d) => d.decision === "approve").length : 1;
+    return ngettext("%(num)s approval out of %(total)s", "%(num)s approvals out of %(total)s", n, { total: required })
+      + " — " + _("another lead of the group must give the next approval.");
   }
 
   async decide(decision) {
@@ -90,14 +112,20 @@ export class Review {
       return;
     }
     try {
-      await post(`/api/v1/items/${panel.item.id}/reviews`, { decision, comment, version: panel.item.version });
+      const review = await post(`/api/v1/items/${panel.item.id}/reviews`, { decision, comment, version: panel.item.version });
       panel.$("review-comment").value = "";
       const item = await get(`/api/v1/items/${panel.item.id}`);
       panel.cards.upsert(item);
       panel.show(item);
       panel.loadExtras(item.id);
-      announce(_("Decision saved: %(decision)s.", { decision: DECISIONS[decision] }));
-      toast(_("Decision saved: %(decision)s.", { decision: DECISIONS[decision] }), { kind: "ok", timeout: 2500 });
+      const partial = decision === "approve" ? await this.approvalMessage(item) : null;
+      const done = partial || { approve: _("Proposal approved."), request_changes: _("Changes requested."),
+        reject: _("Proposal rejected.") }[decision];
+      // A slot held while the item was back in review: kept (back on the calendar), or why not.
+      const slot = review.held_slot;
+      const message = slot ? `${done} ${slot.message}` : done;
+      announce(message);
+      toast(message, { kind: slot && !slot.restored ? "error" : "ok", timeout: slot ? 8000 : 2500 });
     } catch (err) {
       toast(problemMessage(err, _("Decision")));
     }
