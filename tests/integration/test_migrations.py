@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 from workflow.extensions import db
 from workflow.models.search import in_schema_comparison
 
-from ..conftest import make_app, postgres_url, skip_or_fail
+from ..conftest import make_app, skip_or_fail, worker_postgres_url
 
 
 def differences(connection):
@@ -116,7 +116,9 @@ def test_upgraded_database_accepts_the_app(sqlite_app):
 
 @pytest.fixture
 def postgres_schema_app(tmp_path):
-    url = postgres_url()
+    # This worker's own database, not the shared one: an extension belongs to a whole
+    # database, and two workers creating ``unaccent`` in the same one at once collide.
+    url = worker_postgres_url()
     if url is None:
         skip_or_fail("DATABASE_URL does not point at PostgreSQL")
     schema = f"relais_migrations_{uuid.uuid4().hex[:10]}"
@@ -124,7 +126,7 @@ def postgres_schema_app(tmp_path):
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url,
-                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"-csearch_path={schema}"}})
+                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"-csearch_path={schema},public"}})
     try:
         with app.app_context():
             yield app

@@ -304,8 +304,13 @@ def test_boards_converge_after_a_worker_is_killed_and_cut_writes_retry(cluster):
         assert wait_for(lambda: run.opstats.ops >= 20, timeout=15), "the actors did not get going"
         burst.start()
         assert wait_for(lambda: len(burst.sent) >= 10, timeout=15), "the burst did not get going"
-        on_victim = [(c, c.stats.connects) for c in list(run.clients)
-                     if c.connected and c.urls[c.url_index % len(c.urls)] == victim]
+        def clients_on_victim():
+            return [(c, c.stats.connects) for c in list(run.clients)
+                    if c.connected and c.urls[c.url_index % len(c.urls)] == victim]
+
+        # Under load a client may still be (re)connecting: the kill waits for one on the victim.
+        wait_for(lambda: clients_on_victim(), timeout=15)
+        on_victim = clients_on_victim()
         servers.kill(0)
         run.urls.remove(victim)  # the writers go on with the survivor only (clients fail over by themselves)
         fault_ended = time.monotonic()
