@@ -16,7 +16,13 @@ import pytest
 from tests import factories as f
 from tests.conftest import make_app, skip_or_fail
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium, as its headless shell (package chromium-headless-shell, the build
+# Playwright itself drives headless) when installed: the same Blink for a third of the CPU
+# (the browser suite: 447 s of Chromium CPU with the full browser, 145 s with the shell,
+# 297 s → 131 s of wall time on 2 cores). The full browser serves when the shell is absent.
+CHROMIUM_SHELL = "/usr/bin/chromium-headless-shell"
+CHROMIUM = os.environ.get("RELAIS_CHROMIUM") or (
+    CHROMIUM_SHELL if os.path.exists(CHROMIUM_SHELL) else "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -131,7 +137,7 @@ def seed(live_server):
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium chromium-headless-shell)")
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()

@@ -139,6 +139,9 @@ def test_a_page_that_missed_a_change_while_offline_catches_up_on_reconnecting(pe
     alice = person("alice")
     container = alice.locator("#my-work")
     expect(container).to_have_attribute("data-live", "1", timeout=10_000)
+    # The fetch the connection asked for has drawn (the page's own draw, then that one): one
+    # still pending would bring the change below without the socket.
+    alice.wait_for_function("() => Number(document.getElementById('my-work').dataset.refreshed) >= 2")
     # The tab's one socket (socket.js, shared with the bell) goes away; the change happens meanwhile.
     alice.evaluate("() => window.relaisBell.socket.disconnect()")
     expect(container).to_have_attribute("data-live", "0")
