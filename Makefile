@@ -58,9 +58,11 @@ TEST_WORKERS ?= $(shell python3 -c 'import os; print((os.cpu_count() or 1) + 1)'
 # The PostgreSQL pass leaves out what the first pass already ran against PostgreSQL and
 # Redis (the tests marked postgres/redis start their own servers on DATABASE_URL/REDIS_URL)
 # and the checks that read no database (the OpenAPI status check's own test, `make run`,
-# the catalogues, the tests marked own_database).
+# the catalogues, the tests marked own_database), and the migration checks (each builds
+# its own SQLite file; their PostgreSQL twins are marked postgres).
 PG_PASS_SKIPS := -m "not postgres and not redis and not own_database" --ignore=tests/integration/test_openapi_statuses.py \
-	--ignore=tests/integration/test_make_run.py --ignore=tests/integration/test_i18n.py
+	--ignore=tests/integration/test_make_run.py --ignore=tests/integration/test_i18n.py \
+	--ignore=tests/integration/test_migrations.py
 # Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE):
 # the suite starts dozens of app processes (servers, workers, CLI runs) that would each
 # compile the code from source again.

@@ -17,6 +17,9 @@ def create_app(test_config=None, config_name=None):
         static_folder=os.path.join(BASE_DIR, "static"),
         instance_path=os.path.join(BASE_DIR, "instance"),
     )
+    from . import routing
+
+    routing.init_app(app)  # before any rule: path ids past the database's range are 404s
     app.config.from_object(config_for(config_name))
     if test_config:
         app.config.from_mapping(test_config)

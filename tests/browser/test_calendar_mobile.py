@@ -75,6 +75,43 @@ def test_the_calendar_fits_a_phone_and_opens_on_its_list(open_phone, board_group
     shot(calendar, "calendar-phone-month")
 
 
+def test_a_publication_late_in_the_evening_is_listed_once_on_its_own_day(open_phone, board_group, seed):
+    """An instant drawn an hour long from 23:30 must not spill into the next day: the list
+    showed it twice (23:30 and 00:00 the next day), as if published twice."""
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    now = datetime.now(paris)
+    evening = datetime(now.year, now.month, 10, 23, 30, tzinfo=paris)  # the 11th is in the same month
+    due_evening = datetime(now.year, now.month, 12, 23, 45, tzinfo=paris)
+
+    def run():
+        from workflow.extensions import db
+        from workflow.models import Group, User
+
+        group = db.session.get(Group, board_group)
+        alice = db.session.query(User).filter_by(username="alice").one()
+        f.ItemFactory(group=group, state="published", author=alice, title="Veillée contes du soir",
+                      published_at=evening.astimezone(timezone.utc))
+        f.ItemFactory(group=group, state="proposed", author=alice, title="Dossier nuit de la lecture",
+                      due_at=due_evening.astimezone(timezone.utc))
+        db.session.commit()
+
+    seed(run)
+    calendar = open_phone("david", "/calendar")
+    expect(calendar.locator("#connection")).to_have_attribute("data-status", "online", timeout=10_000)
+    published = calendar.locator(".fc-list-event", has_text="Veillée contes du soir")
+    expect(published.first).to_be_visible()
+    expect(published).to_have_count(1)
+    expect(published).to_contain_text("23:30")
+    due = calendar.locator(".fc-list-event", has_text="Dossier nuit de la lecture")
+    expect(due.first).to_be_visible()
+    expect(due).to_have_count(1)
+    shot(calendar, "calendar-phone-late-evening")
+    calendar.click(".fc-dayGridMonth-button")
+    expect(calendar.locator(".fc-daygrid-event", has_text="Veillée contes du soir")).to_have_count(1)
+
+
 def test_the_review_queue_fits_a_phone(open_phone, lone_group, seed):
     lead, group_id = lone_group
     long_url = "https://example.org/ressources/" + "romansgraphiquespourlete" * 4

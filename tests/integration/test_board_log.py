@@ -205,18 +205,21 @@ def test_a_socket_hears_only_the_heads_of_the_boards_it_joined(app, world, new_i
 
 # ---------------------------------------------------------------- ranks
 
-def test_two_thousand_drops_into_one_gap_all_succeed_with_short_ranks(app, world, api, new_item):
+def test_six_hundred_drops_into_one_gap_all_succeed_with_short_ranks(app, world, api, new_item):
     from workflow.services.workflow import move_item
 
     first, a, b = (new_item(title=t)["id"] for t in ("Premier", "A", "B"))
     user = db.session.get(type(world.agent), world.agent.id)
-    for n in range(2000):
+    longest = 0
+    for n in range(600):
         move_item(user, a if n % 2 else b, after_id=first)
+        longest = max(longest, len(db.session.get(Item, a if n % 2 else b).rank))
     db.session.expire_all()
     ranks = list(db.session.scalars(select(Item.rank).where(Item.group_id == world.group.id)))
-    assert max(len(r) for r in ranks) <= 32
+    assert max(len(r) for r in ranks) <= 32 and longest <= 32, longest
     rebalanced = [e for e in board_events(world.group.id) if e.type == "column.rebalanced"]
-    assert rebalanced, "the gap wore out: the column must have been rebalanced"
+    # A gap halved by every drop wears out in a few dozen drops: worn out and mended again and again.
+    assert len(rebalanced) >= 3, f"the gap wore out {len(rebalanced)} times: the column must be rebalanced each time"
     board = api(world.agent).get(f"/api/v1/groups/{world.group.id}/board").get_json()
     proposed = next(c for c in board["columns"] if c["state"] == "proposed")
     assert [i["title"] for i in proposed["items"]] == ["Premier", "A", "B"]

@@ -213,6 +213,9 @@ def test_lead_edits_the_group_checklist(api, world):
 def test_agent_cannot_edit_the_checklist(api, world):
     response = api(world.agent)._call("PUT", f"/api/v1/groups/{world.group.id}/checklists/video", json={"labels": ["x"]})
     assert response.status_code == 403
+    # The refusal names what she tried, not the board's limits (which share the rule).
+    assert response.get_json()["detail"] == ("Seuls les responsables du groupe et la coordination peuvent modifier "
+                                             "ses listes de vérification.")
 
 
 # ---------------------------------------------------------------- rounds and diff

@@ -241,8 +241,9 @@ def test_hostile_strings_as_login_are_a_plain_401(client, world, value):
 
 
 def test_a_bearer_query_past_the_databases_integers_is_refused_in_the_callers_language(api, world):
-    # On PostgreSQL the id overflows its INTEGER column (a DataError, answered 400); the
-    # rollback must leave the token's user readable for the answer's language.
+    # Past the INTEGER column, refused before any query (tests/integration/test_row_ids.py),
+    # in the token's user's language.
     answer = api(world.agent).get("/api/v1/calendar/unscheduled?group=2147483648")
-    assert answer.status_code in (400, 404) and answer.mimetype == "application/problem+json"
-    assert answer.get_json()["title"] in ("Requête incorrecte", "Introuvable"), answer.get_json()
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+    assert answer.get_json()["title"] == "Saisie invalide", answer.get_json()
+    assert "group" in answer.get_json()["errors"]

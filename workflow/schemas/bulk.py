@@ -13,11 +13,14 @@ class IdKeys(fields.Dict):
     """{item id: value} with the ids as JSON writes them (strings), read as integers."""
 
     def __init__(self, values, **kw):
-        super().__init__(keys=fields.String(validate=validate.Regexp(r"^[1-9][0-9]{0,18}$")), values=values,
+        super().__init__(keys=fields.String(validate=validate.Regexp(r"^[1-9][0-9]{0,9}$")), values=values,
                          validate=validate.Length(max=MAX_ITEMS), **kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return {int(key): v for key, v in super()._deserialize(value, attr, data, **kwargs).items()}
+        read = {int(key): v for key, v in super()._deserialize(value, attr, data, **kwargs).items()}
+        if any(key > MAX_ID for key in read):
+            raise ValidationError(f"An item id is at most {MAX_ID}.")
+        return read
 
 
 class BulkIn(StrictSchema):

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 from ..domain.labels import due_status
 from ..models.base import utcnow
 from ..models.items import RESOURCE_TYPES
-from .inputs import ChannelRef, Date, StrictSchema, Text
+from .inputs import MAX_ID, ChannelRef, Date, StrictSchema, Text
 from .outputs import ItemOut
 
 
@@ -13,13 +13,13 @@ class CalendarQueryIn(StrictSchema):
 
     start = Date(required=True, data_key="from")
     end = Date(required=True, data_key="to")
-    group = fields.Integer(strict=False, validate=validate.Range(min=1, max=2**63 - 1))
+    group = fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID))
     channel = ChannelRef()
     type = fields.String(validate=validate.OneOf(RESOURCE_TYPES))
 
 
 class UnscheduledQueryIn(StrictSchema):
-    group = fields.Integer(strict=False, validate=validate.Range(min=1, max=2**63 - 1))
+    group = fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID))
     channel = ChannelRef()
     type = fields.String(validate=validate.OneOf(RESOURCE_TYPES))
 
@@ -35,7 +35,7 @@ class DueQueryIn(StrictSchema):
 
     start = Date(required=True, data_key="from")
     end = Date(required=True, data_key="to")
-    group = fields.Integer(strict=False, validate=validate.Range(min=1, max=2**63 - 1))
+    group = fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID))
     type = fields.String(validate=validate.OneOf(RESOURCE_TYPES))
 
 

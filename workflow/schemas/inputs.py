@@ -11,9 +11,11 @@ from ..models.items import RESOURCE_TYPES
 
 MAX_LABELS = 20
 MAX_ASSIGNEES = 20
-# Ids are 64-bit signed integers in the database: a query parameter past them is a
-# 422 naming it, not an overflow deep in the driver.
-MAX_ID = 2**63 - 1
+# Row ids (items, groups, people, labels, notifications…) are INTEGER columns, 32-bit on
+# PostgreSQL; event ids are 64-bit. A value past them is a 422 naming the field, not an
+# overflow deep in the driver (and a path id past them is a 404: see workflow.routing).
+MAX_ID = 2**31 - 1
+MAX_EVENT_ID = 2**63 - 1
 
 
 class StrictSchema(Schema):
@@ -140,7 +142,7 @@ class ItemPatchIn(StrictSchema):
     due_at = AwareDateTime(allow_none=True)
     # One of the item's image attachments shown on its card, or null for none.
     cover_attachment_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=2**63 - 1))
-    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 LabelName = lambda **kw: Text(validate=validate.Length(min=1, max=MAX_LABEL_NAME), **kw)  # noqa: E731
@@ -166,10 +168,10 @@ class LabelPatchIn(StrictSchema):
 
 class MoveIn(StrictSchema):
     state = fields.String(validate=validate.OneOf(STATES))
-    before_id = fields.Integer(strict=True, allow_none=True)
-    after_id = fields.Integer(strict=True, allow_none=True)
+    before_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
+    after_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     comment = Text(validate=validate.Length(max=10000), load_default=None, allow_none=True)
-    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID))
 
     @validates_schema
     def one_anchor(self, data, **kwargs):
@@ -182,7 +184,7 @@ class MoveIn(StrictSchema):
 class TransitionIn(StrictSchema):
     to = fields.String(required=True, validate=validate.OneOf(STATES))
     comment = Text(validate=validate.Length(max=10000), load_default=None, allow_none=True)
-    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class ReviewIn(StrictSchema):
@@ -191,13 +193,13 @@ class ReviewIn(StrictSchema):
     # The checklist points (labels) the lead ticked; all are required to approve.
     checklist = fields.List(Text(validate=validate.Length(min=1, max=200)), validate=validate.Length(max=50),
                             load_default=list)
-    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class ScheduleIn(StrictSchema):
     scheduled_at = PublicationTime(required=True)
     channel = ChannelRef(required=True)
-    version = fields.Integer(strict=True, validate=validate.Range(min=1))
+    version = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class CommentIn(StrictSchema):
@@ -216,7 +218,7 @@ class PasswordChangeIn(StrictSchema):
 
 
 class EventsQueryIn(StrictSchema):
-    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_EVENT_ID))
     # With ``group``: page that board's log by seq instead of by event id.
     since_seq = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**31 - 1))
     group = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, subqueryload
 from ..domain import permissions as perm
 from ..domain import reviews as rv
 from ..domain import states as st
-from ..domain.errors import N_, Conflict, Invalid, Text
+from ..domain.errors import N_, Conflict, Forbidden, Invalid, Text
 from ..extensions import db
 from ..i18n import T_, Tn_, format_duration
 from ..models import Attachment, ChecklistEntry, Event, Group, Item, Notification, Review, User, utcnow
@@ -275,7 +275,8 @@ def set_checklist(user, group_id, resource_type, labels):
     from .queries import get_group
 
     group, actor = get_group(user, group_id)
-    perm.require(actor, CHECKLIST_EDITORS)
+    if not perm.is_allowed(actor, CHECKLIST_EDITORS):
+        raise Forbidden(N_("Only the group's leads and the coordinators may change its review checklists."))
     if resource_type not in RESOURCE_TYPES:
         raise Invalid(N_("Unknown resource type '%(type)s'."), params={"type": resource_type},
                       errors={"resource_type": [Text(N_("Must be one of: %(choices)s."),

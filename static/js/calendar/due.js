@@ -6,6 +6,7 @@ import { problemMessage, toast } from "../dom.js";
 import { get } from "../http.js";
 import { _ } from "../i18n.js";
 import { filters, isoDay, query } from "./page.js";
+import { instantEnd } from "./events.js";
 
 // Text on the marker passes 4.5:1 on its background (white: #7f1d1d is 9.9:1; red: white is 6.5:1).
 const LOOK = {
@@ -20,6 +21,7 @@ function toMarker(item) {
     title: overdue ? _("Overdue — to be ready: %(title)s", { title: item.title })
       : _("To be ready: %(title)s", { title: item.title }),
     start: item.due_at,
+    end: instantEnd(item.due_at),
     allDay: false,
     editable: false,
     classNames: ["is-due", overdue ? "is-overdue" : "is-due-later", `due-item-${item.id}`],

@@ -12,15 +12,27 @@ export const publicationDate = (item) => (isPublished(item) ? item.published_at 
 /** A slot held by an item sent back to review: shown pending, not movable until approved again. */
 export const isHeld = (item) => !isPublished(item) && !item.scheduled_at && Boolean(item.held_slot_at);
 
+/** A publication (or a due date) is an instant, drawn an hour long — but never past the
+ * end of its own local day: FullCalendar's default hour from 23:30 would also list it on
+ * the next day, at 00:00, as if it were published twice. */
+export function instantEnd(start) {
+  const begin = new Date(start);
+  const midnight = new Date(begin);
+  midnight.setHours(24, 0, 0, 0);
+  return new Date(Math.min(begin.getTime() + 60 * 60 * 1000, midnight.getTime()));
+}
+
 export function toEvent(item) {
   const published = isPublished(item);
   const held = isHeld(item);
   itemsById.set(item.id, item);
+  const start = publicationDate(item);
   return {
     id: String(item.id),
     title: held ? _("Pending review · %(title)s", { title: item.title })
       : published ? _("✓ Published · %(title)s", { title: item.title }) : item.title,
-    start: publicationDate(item),
+    start,
+    end: instantEnd(start),
     allDay: false,
     backgroundColor: item.group_color,
     borderColor: item.group_color,
