@@ -67,6 +67,9 @@ PG_PASS_SKIPS := -m "not postgres and not redis and not own_database" --ignore=t
 # the suite starts dozens of app processes (servers, workers, CLI runs) that would each
 # compile the code from source again.
 PYTEST_RUN := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=15
+# The PostgreSQL pass shares the cores with PostgreSQL itself and the 1,100-socket test:
+# one worker per core there.
+PG_TEST_WORKERS ?= $(shell python3 -c 'import os; print(os.cpu_count() or 1)')
 # Lighthouse on the board (tests/browser/test_lighthouse.py, about 30 s) runs with
 # `make lighthouse`, not in every run.
 # The 1,100-socket test (tests/integration/test_thousand_sockets.py, about 20 s) starts
@@ -79,7 +82,7 @@ test: $(VENV)/.dev-deps vendor translations
 	@case "$${DATABASE_URL:-}" in \
 	  postgres*) echo "== integration tests on PostgreSQL, and beside them the 1,100-socket test ==" ; \
 	    log=$$(mktemp); $(SOCKETS_TEST) > "$$log" 2>&1 & sockets=$$!; \
-	    RELAIS_TEST_DB=postgresql $(PYTEST_RUN) tests/integration $(PG_PASS_SKIPS) $(PYTEST_ARGS); pg=$$?; \
+	    RELAIS_TEST_DB=postgresql $(PYTEST_RUN) -n $(PG_TEST_WORKERS) tests/integration $(PG_PASS_SKIPS) $(PYTEST_ARGS); pg=$$?; \
 	    wait $$sockets; s=$$?; echo "== the 1,100-socket test =="; cat "$$log"; rm -f "$$log"; \
 	    [ $$pg -eq 0 ] && [ $$s -eq 0 ] ;; \
 	  *) $(SOCKETS_TEST) && echo "DATABASE_URL is not PostgreSQL: integration tests ran on SQLite only" ;; \

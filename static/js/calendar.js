@@ -144,6 +144,7 @@ calendar = new FullCalendar.Calendar(calendarEl, {
   dayMaxEvents: 5,
   eventDisplay: "block",
   eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+  displayEventEnd: false, // a publication is an instant: its time, not a range to its drawn end
   editable: true,
   eventDurationEditable: false,
   droppable: Boolean(list),

@@ -103,7 +103,7 @@ def test_a_publication_late_in_the_evening_is_listed_once_on_its_own_day(open_ph
     published = calendar.locator(".fc-list-event", has_text="Veillée contes du soir")
     expect(published.first).to_be_visible()
     expect(published).to_have_count(1)
-    expect(published).to_contain_text("23:30")
+    expect(published.locator(".fc-list-event-time")).to_have_text("23:30")  # an instant, not "23:30 - 00:00"
     due = calendar.locator(".fc-list-event", has_text="Dossier nuit de la lecture")
     expect(due.first).to_be_visible()
     expect(due).to_have_count(1)
