@@ -241,11 +241,22 @@ def render_lines(parts):
 
 # --- JavaScript strings -----------------------------------------------------------
 
+_extracted = {}  # {(path, mtime, size): [msgids]}: one extraction per file version per process
+
+
 def js_msgids(static_folder):
-    """Every msgid marked in static/js (singular strings and (singular, plural) pairs)."""
+    """Every msgid marked in static/js (singular strings and (singular, plural) pairs).
+    Each file is read once per process and version: an app built again in the same process
+    (the test suite builds thousands) pays a stat per file, not Babel's JavaScript lexer."""
     out = []
     for path in sorted(glob.glob(os.path.join(static_folder, "js", "**", "*.js"), recursive=True)):
-        for _lineno, message, _comments, _context in extract_from_file("javascript", path, keywords=JS_KEYWORDS):
+        stat = os.stat(path)
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        messages = _extracted.get(key)
+        if messages is None:
+            messages = _extracted[key] = [message for _lineno, message, _comments, _context
+                                          in extract_from_file("javascript", path, keywords=JS_KEYWORDS)]
+        for message in messages:
             if message not in out:
                 out.append(message)
     return out
