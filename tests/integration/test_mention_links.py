@@ -107,3 +107,18 @@ def test_the_description_preview_links_members_of_the_item_s_group(client, world
     assert '<a href="/people/chloe" class="mention"' in html and "/people/emma" not in html
     assert preview(text="@emma", group_id=world.other_group.id).status_code == 404
     assert "mention" not in preview(text="@chloe").get_json()["html"]
+
+
+def test_the_review_queue_links_mentions_in_the_description_and_the_last_comment(client, api, world, new_item):
+    item = new_item(author=world.agent, body="Relu avec @anna, à montrer à @emma.")
+    submit(api, world.agent, item["id"])
+    assert decide(api, world.lead, item["id"], "request_changes", "Voir avec @louis pour l'image").status_code == 201
+    submit(api, world.agent, item["id"])
+    login(client, world.lead2)
+    for path in ("/reviews", "/reviews?partial=1"):  # the page, and the part the live queue redraws
+        page = client.get(path).get_data(as_text=True)
+        entry = page[page.index(f'id="review-{item["id"]}"'):]
+        entry = entry[:entry.index("</li>")]
+        assert '<a href="/people/anna" class="mention"' in entry, path
+        assert '<a href="/people/louis" class="mention"' in entry, path
+        assert "/people/emma" not in entry, path  # not a member of the group: plain text

@@ -13,6 +13,7 @@ from ..i18n import translate_error, translate_text
 from ..markdown import render as render_markdown
 from ..services import workflow as workflow_service
 from ..services import reviews as review_service
+from ..services.notifications import mention_directory
 from .blueprint import bp
 from .board import TYPE_LABELS, local_date, script_names
 
@@ -39,6 +40,17 @@ def explain(exc):
     return translate_error(exc)
 
 
+def queue_mentions(entries):
+    """``{group id: mention directory}`` of the people named by an @mention in the entries'
+    descriptions and last comments, so that they link to the person as in the panel (one
+    query per group whose entries name someone, none otherwise)."""
+    texts = {}
+    for e in entries:
+        item, last = e["item"], e.get("last_review")
+        texts.setdefault(item.group_id, []).extend([item.body, last.comment if last else None])
+    return {group_id: mention_directory(group_id, group_texts) for group_id, group_texts in texts.items()}
+
+
 def _render(error=None, error_item=None, draft=None, status=200):
     user = current_user._get_current_object()
     entries = review_service.review_queue(user)
@@ -48,6 +60,7 @@ def _render(error=None, error_item=None, draft=None, status=200):
     led_groups = [g for g in groups_for(user) if g.id in led]
     return render_template(
         "reviews/queue.html", entries=entries, is_lead=bool(led), led_group_ids=led, led_groups=led_groups,
+        mentions=queue_mentions(entries),
         type_labels=TYPE_LABELS, local_date=local_date, render_markdown=render_markdown,
         last_decision=last_decision, error=error, error_item=error_item, draft=draft or {},
         partial=request.args.get("partial") == "1",
@@ -59,7 +72,8 @@ def _render(error=None, error_item=None, draft=None, status=200):
 def review_queue():
     if request.args.get("partial") == "1":
         user = current_user._get_current_object()
-        return render_template("reviews/_list.html", entries=review_service.review_queue(user),
+        entries = review_service.review_queue(user)
+        return render_template("reviews/_list.html", entries=entries, mentions=queue_mentions(entries),
                                type_labels=TYPE_LABELS, local_date=local_date, render_markdown=render_markdown,
                                last_decision=last_decision, error=None, error_item=None, draft={})
     return _render()
