@@ -78,7 +78,12 @@ class Servers:
                         BOARD_HEARTBEAT="1", BOARD_POLL_INTERVAL="0.5", IDEMPOTENCY_LEASE="2",
                         # Small resync pages, so a client that was away reads several (has_more).
                         EVENTS_PAGE_SIZE="7",
-                        PYTHONUNBUFFERED="1")
+                        PYTHONUNBUFFERED="1",
+                        # A channel of their own: servers of other tests (another worker's
+                        # seeds of the same test, with the same group ids) share the Redis.
+                        SOCKETIO_CHANNEL=f"relais-conv-{uuid.uuid4().hex}")
+        if "REDIS_URL" not in env:  # the embedded default (one process): no Redis at all
+            self.env.pop("REDIS_URL", None)
         self.env.update(env)
         self.log_path = Path(log_dir or "/tmp") / f"relais-conv-{self.port}.log"
         self.log = open(self.log_path, "wb")
@@ -710,7 +715,9 @@ class Actor(threading.Thread):
                 return
             version = item["version"] - 1 if kind == "stale_edit" and item["version"] > 1 else item["version"]
             if kind == "stale_edit" and item["version"] <= 1:
-                version = item["version"] + 5
+                # A version the item cannot have reached: +5 once matched an item edited five
+                # times since this actor last saw it, and the "stale" edit was rightly accepted.
+                version = item["version"] + 1_000_000
             self._call(kind, "PATCH", f"/items/{item['id']}",
                        {"title": f"{item['title'].split(' ~')[0]} ~{self.user}{self.n}", "version": version})
         elif kind == "comment":

@@ -67,6 +67,7 @@ def test_make_run_publishes_a_due_item_and_sends_its_webhook_by_itself(tmp_path)
     assert "RELAIS_SCHEDULER=" in command
     env = dict(os.environ, DATABASE_URL=url, RELAIS_SCHEDULER_INTERVAL="0.5")
     env.pop("RELAIS_SCHEDULER", None)
+    env.pop("REDIS_URL", None)  # `make run` is the embedded default: nothing else running
     server = subprocess.Popen(["sh", "-c", command],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               start_new_session=True)
