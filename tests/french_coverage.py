@@ -142,6 +142,27 @@ def _decoded(response):
     except Exception:  # noqa: BLE001 - a body that does not decode is not a page for a reader
         return None
 
+def sent_text(request):
+    """What the request itself said — its path's segments, its query's and form's values,
+    its JSON body's strings — longest first: a page or a problem that quotes the reader's
+    own words back ("No channel 'Method not allowed'.") is not English to translate."""
+    from urllib.parse import unquote
+
+    said = [unquote(part) for part in request.path.split("/")]
+    said += [v for values in request.args.listvalues() for v in values]
+    said += [v for values in request.form.listvalues() for v in values]
+    said += json_text(request.get_json(silent=True) or {}).split("\n")
+    return sorted({" ".join(w.split()) for w in said if len(_words(w)) >= MIN_WORDS}, key=len, reverse=True)
+
+
+def without(text, quoted):
+    """``text`` with every quotation of ``quoted`` (spaces folded) taken out."""
+    flat = " ".join(text.split())
+    for words in quoted:
+        flat = flat.replace(words, " ")
+    return flat
+
+
 class EnglishLeakRecorder:
     def __init__(self, config):
         self.config = config
@@ -193,7 +214,7 @@ class EnglishLeakRecorder:
                 text = json_text(json.loads(body))
             except ValueError:
                 return
-        self.check(f"{response.status_code} {request.method} {request.path}", text)
+        self.check(f"{response.status_code} {request.method} {request.path}", without(text, sent_text(request)))
 
     def ack_sent(self, event, ack):
         if isinstance(ack, dict) and ack.get("ok") is False and self._french():

@@ -148,6 +148,22 @@ def test_the_check_reads_a_problem_and_an_ack():
         "Join the board before editing one of its cards."]
 
 
+def test_the_readers_own_words_quoted_back_are_not_a_leak(app):
+    # A fuzzed path, query or body may be an English msgid itself ("Method not allowed"):
+    # a problem that quotes it back is not English to translate; the rest still counts.
+    problem = {"title": "Introuvable", "detail": "Aucun canal « Method not allowed ». Join the board before "
+                                                 "editing one of its cards."}
+    with app.test_request_context("/api/v1/channels/Method%20not%20allowed", method="PATCH",
+                                  json={"note": "Nothing to review for now."}):
+        from flask import request
+
+        quoted = french_coverage.sent_text(request)
+        assert "Method not allowed" in quoted and "Nothing to review for now." in quoted
+        text = french_coverage.without(french_coverage.json_text(problem), quoted)
+    assert french_coverage.english_in(text) == ["Join the board before editing one of its cards."]
+    assert "Method not allowed" in french_coverage.english_in(french_coverage.json_text(problem))
+
+
 @pytest.fixture
 def recorder(pytestconfig):
     return french_coverage.EnglishLeakRecorder(pytestconfig)
