@@ -150,8 +150,11 @@ def sent_text(request):
 
     said = [unquote(part) for part in request.path.split("/")]
     said += [v for values in request.args.listvalues() for v in values]
-    said += [v for values in request.form.listvalues() for v in values]
-    said += json_text(request.get_json(silent=True) or {}).split("\n")
+    try:  # a body too large, too deep or not JSON says nothing more
+        said += [v for values in request.form.listvalues() for v in values]
+        said += json_text(request.get_json(silent=True) or {}).split("\n")
+    except Exception:  # noqa: BLE001 - the 413 and the RecursionError the app answered for
+        pass
     return sorted({" ".join(w.split()) for w in said if len(_words(w)) >= MIN_WORDS}, key=len, reverse=True)
 
 
