@@ -19,7 +19,7 @@ class IdKeys(fields.Dict):
     def _deserialize(self, value, attr, data, **kwargs):
         read = {int(key): v for key, v in super()._deserialize(value, attr, data, **kwargs).items()}
         if any(key > MAX_ID for key in read):
-            raise ValidationError(f"An item id is at most {MAX_ID}.")
+            raise ValidationError("Must be an item id.")
         return read
 
 
