@@ -2,6 +2,7 @@
 SQLite file, driven by Debian's Chromium through Playwright (never a downloaded browser).
 
 Each test builds its own group (``board_group``) so tests share one server but not data."""
+import contextlib
 import itertools
 import logging
 import os
@@ -178,6 +179,24 @@ def signed_in_page(browser, base, username, path, listen=None, **options):
         _sessions[username] = context.storage_state()
         page.goto(path)
     return context, page
+
+
+@contextlib.contextmanager
+def axe_board(browser, base, username, group_id, scheme):
+    """A desktop page of ``username`` signed in through the form on the live board, in the
+    ``scheme`` colour scheme, with the CSP bypassed so that axe-core can be injected."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900}, locale="fr-FR",
+                                  color_scheme=scheme, bypass_csp=True)
+    try:
+        page = context.new_page()
+        sign_in(page, username)
+        page.goto(f"/groups/{group_id}/board")
+        expect(page.locator("#connection")).to_have_attribute("data-status", "online", timeout=10_000)
+        yield page
+    finally:
+        context.close()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ keyboard selects too; a refusal names the card and changes none; "Annuler" undoe
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import sign_in, column_ids, shot
+from .conftest import axe_board, column_ids, shot
 
 pytestmark = pytest.mark.browser
 
@@ -109,13 +109,7 @@ def test_selected_cards_the_bulk_bar_and_the_panel_actions_pass_axe(browser, liv
 
     make_items(board_group, [("chloe", "Affiche", "proposed"), ("anna", "Newsletter", "proposed")])
     _, base = live_server
-    context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900}, locale="fr-FR",
-                                  color_scheme=scheme, bypass_csp=True)
-    try:
-        page = context.new_page()
-        sign_in(page, "chloe")
-        page.goto(f"/groups/{board_group}/board")
-        expect(page.locator("#connection")).to_have_attribute("data-status", "online", timeout=10_000)
+    with axe_board(browser, base, "chloe", board_group, scheme) as page:
         tick(page, "Affiche")
         tick(page, "Newsletter")
         expect(page.locator("#bulk-bar")).to_be_visible()
@@ -125,5 +119,3 @@ def test_selected_cards_the_bulk_bar_and_the_panel_actions_pass_axe(browser, liv
         card(page, "Affiche").locator(".card-title").click()
         expect(page.locator("#panel-trash")).to_be_visible()
         assert _violations(page) == []
-    finally:
-        context.close()

@@ -5,7 +5,7 @@ ticks tasks in her card's panel (mouse and keyboard) and Chloé's board shows "2
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import sign_in, shot
+from .conftest import axe_board, shot
 
 pytestmark = pytest.mark.browser
 
@@ -169,13 +169,7 @@ def test_over_limit_badge_limit_control_and_task_list_pass_axe(browser, live_ser
 
     seed(tasks)
     _, base = live_server
-    context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900}, locale="fr-FR",
-                                  color_scheme=scheme, bypass_csp=True)
-    try:
-        page = context.new_page()
-        sign_in(page, "chloe")
-        page.goto(f"/groups/{board_group}/board")
-        expect(page.locator("#connection")).to_have_attribute("data-status", "online", timeout=10_000)
+    with axe_board(browser, base, "chloe", board_group, scheme) as page:
         expect(column(page, "in_review")).to_have_class("column over-limit")
         column(page, "in_review").get_by_role("button", name="Fixer la limite de « En relecture »").click()
         assert _violations(page) == []
@@ -183,5 +177,3 @@ def test_over_limit_badge_limit_control_and_task_list_pass_axe(browser, live_ser
         page.locator(f"#card-{ids[0]} .card-title").click()
         expect(page.locator("#task-list .task")).to_have_count(2)
         assert _violations(page) == []
-    finally:
-        context.close()
